@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class BlocsConfig(AppConfig):
+    name = "blocs"
+    verbose_name = "Khối thi đua"
+
+    def ready(self) -> None:
+        from khoi_portal import db
+
+        db.connect()
+        from blocs import dashboard  # noqa: F401  (registers the dashboard provider)
