@@ -9,4 +9,4 @@ class BlocsConfig(AppConfig):
         from khoi_portal import db
 
         db.connect()
-        from blocs import dashboard  # noqa: F401  (registers the dashboard provider)
+        from blocs import dashboard, permissions  # noqa: F401  (register the dashboard provider, the rules)

@@ -8,7 +8,10 @@ from khoi_portal.lib.vietnamese import nfc
 
 # PostgreSQL's ICU collation sorts Vietnamese correctly; on SQLite the same name is
 # registered as a Python collation (khoi_portal.db), so one field definition serves both.
-VI_COLLATION = "vi-x-icu"
+# Quoted here because Django's SQLite schema editor writes the collation name unquoted and
+# "vi-x-icu" is not a bare SQL identifier; both backends leave an already-quoted name alone.
+VI_COLLATION_NAME = "vi-x-icu"
+VI_COLLATION = f'"{VI_COLLATION_NAME}"'
 
 
 class _NFCMixin:

@@ -34,7 +34,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "rules.apps.AutodiscoverRulesConfig",
+    "rules",
     "simple_history",
     "blocs",
     "covenants",
