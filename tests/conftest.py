@@ -1,0 +1,94 @@
+"""The fixed cast every test uses, one per role (healthchecks-style: alice, bob, charlie…).
+
+Bloc A ("KTĐA") has three members in 2022: the chair unit, the vice unit and a plain member.
+Bloc B ("KTĐB") has one member, the outsider's unit. Roles:
+
+- ministry:    the ministry's emulation office (sees every bloc, uses the admin)
+- secretariat: an officer of bloc A's chair unit (the secretariat of A in 2022)
+- officer:     an officer of a plain member of A
+- leader:      the leader of that member of A
+- outsider:    an officer of bloc B's only member, who must see nothing internal of A
+- anon:        not signed in
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+
+from blocs.models import Bloc, BlocYear, MemberUnit, User
+from tests.factories import BlocFactory, BlocYearFactory, MemberUnitFactory, MembershipFactory, UserFactory
+
+ROLES = ("anon", "ministry", "secretariat", "officer", "leader", "outsider")
+
+
+def services_required() -> bool:
+    """In CI a missing PostgreSQL, Redis or Chromium fails the run instead of skipping tests."""
+    return bool(os.environ.get("CI") or os.environ.get("KHOI_REQUIRE_SERVICES"))
+
+
+@dataclass
+class World:
+    bloc: Bloc
+    other_bloc: Bloc
+    bloc_year: BlocYear
+    other_year: BlocYear
+    chair: MemberUnit
+    vice: MemberUnit
+    member: MemberUnit
+    outsider_unit: MemberUnit
+    ministry: User
+    secretariat: User
+    officer: User
+    leader: User
+    outsider: User
+    password: str = settings.DEMO_PASSWORD
+
+    def user(self, role: str) -> User | None:
+        return None if role == "anon" else getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    bloc = BlocFactory(name="Khối thi đua A", symbol="KTĐA")
+    other = BlocFactory(name="Khối thi đua B", symbol="KTĐB")
+    chair = MemberUnitFactory(full_name="Ban Quản lý các khu công nghiệp tỉnh Đắk Lắk", short_name="Đắk Lắk")
+    vice = MemberUnitFactory(full_name="Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng", short_name="Lâm Đồng")
+    member = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế tỉnh Bình Định", short_name="Bình Định")
+    outsider_unit = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế tỉnh Cà Mau", short_name="Cà Mau")
+    for unit in (chair, vice, member):
+        MembershipFactory(bloc=bloc, unit=unit, from_year=2019)
+    MembershipFactory(bloc=other, unit=outsider_unit, from_year=2019)
+    bloc_year = BlocYearFactory(bloc=bloc, year=2022, chair=chair, vice=vice)
+    other_year = BlocYearFactory(bloc=other, year=2022, chair=outsider_unit)
+    return World(
+        bloc=bloc, other_bloc=other, bloc_year=bloc_year, other_year=other_year,
+        chair=chair, vice=vice, member=member, outsider_unit=outsider_unit,
+        ministry=UserFactory(username="ministry", full_name="Bùi Thị Bộ", is_ministry_office=True, is_staff=True),
+        secretariat=UserFactory(username="secretariat", full_name="Đỗ Thanh Thư", unit=chair, unit_role="officer"),
+        officer=UserFactory(username="officer", full_name="Lê Văn Cán", unit=member, unit_role="officer"),
+        leader=UserFactory(username="leader", full_name="Phạm Văn Lãnh", unit=member, unit_role="leader"),
+        outsider=UserFactory(username="outsider", full_name="Trần Ngoại", unit=outsider_unit, unit_role="officer"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for production, not for creating the cast in every test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def login(client):
+    """login(user) signs the test client in as *user* (None stays anonymous); returns the client."""
+
+    def _login(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,124 @@
+"""Every URL of the project, every role: the allowed roles get the page, the others are refused.
+
+A new URL without an entry here fails ``test_every_url_is_in_the_matrix``. Each entry names
+the roles that may use the URL; every other role must get 403, 404 or (anonymous) the login
+redirect.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import ROLES, World
+
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anon"}
+MINISTRY = {"ministry"}
+SECRETARIAT = {"ministry", "secretariat"}
+BLOC_A = {"ministry", "secretariat", "officer", "leader"}
+
+
+@dataclass
+class Entry:
+    allowed: set[str]
+    kwargs: Callable[[World], dict] = lambda w: {}
+    method: str = "get"
+    data: Callable[[World], dict] = lambda w: {}
+    # Some pages answer the allowed roles with a redirect (a POST action, a language switch).
+    ok_statuses: set[int] = field(default_factory=lambda: {200})
+
+
+def _bloc_year(w: World) -> dict:
+    return {"pk": w.bloc.pk, "year": w.bloc_year.year}
+
+
+def _person(w: World) -> dict:
+    return {**_bloc_year(w), "user_pk": w.officer.pk}
+
+
+MATRIX: dict[str, Entry] = {
+    "home": Entry(EVERYONE, ok_statuses={302}),
+    "health": Entry(EVERYONE),
+    "login": Entry({"anon"}),
+    "logout": Entry(SIGNED_IN, method="post", ok_statuses={302}),
+    "activate": Entry(EVERYONE, kwargs=lambda w: {"uidb64": "MQ", "token": "sai-ma"}),
+    "set_language": Entry(EVERYONE, method="post", data=lambda w: {"language": "en", "next": "/"},
+                          ok_statuses={302}),
+    "dashboard": Entry(SIGNED_IN),
+    "bloc_list": Entry(SIGNED_IN),
+    "bloc_detail": Entry(BLOC_A, kwargs=lambda w: {"pk": w.bloc.pk}),
+    "unit_detail": Entry(BLOC_A, kwargs=lambda w: {"pk": w.member.pk}),
+    "people": Entry(SECRETARIAT, kwargs=_bloc_year),
+    "person_invite": Entry(SECRETARIAT, kwargs=_bloc_year),
+    "person_edit": Entry(SECRETARIAT, kwargs=_person),
+    "person_set_active": Entry(SECRETARIAT, kwargs=_person, method="post", data=lambda w: {"active": "1"},
+                               ok_statuses={302}),
+    "person_resend": Entry(SECRETARIAT, kwargs=_person, method="post", ok_statuses={302}),
+    "admin:index": Entry(MINISTRY),
+}
+# Everything under the admin is the ministry office's (Django's own staff checks).
+ADMIN_PREFIX = "admin:"
+
+
+def _url_names(patterns, namespace: str = "") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_is_in_the_matrix():
+    names = _url_names(get_resolver().url_patterns)
+    missing = sorted(n for n in names if n not in MATRIX and not n.startswith(ADMIN_PREFIX))
+    assert not missing, f"URLs without a role-matrix entry: {missing}"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        # the admin's own templates use optional variables; ours must not
+        pytest.param(n, marks=pytest.mark.ignore_template_errors) if n.startswith(ADMIN_PREFIX) else n
+        for n in sorted(MATRIX)
+    ],
+)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_matrix(name, role, world, login):
+    entry = MATRIX[name]
+    client = login(world.user(role))
+    url = reverse(name, kwargs=entry.kwargs(world))
+    response = getattr(client, entry.method)(url, entry.data(world))
+    if role in entry.allowed:
+        assert response.status_code in entry.ok_statuses, (name, role, response.status_code)
+    elif role == "anon":
+        assert response.status_code == 302, (name, role, response.status_code)
+        assert "/dang-nhap/" in response["Location"] or "/login/" in response["Location"]
+    else:
+        assert response.status_code in {302, 403, 404}, (name, role, response.status_code)
+        if response.status_code == 302:  # only the admin and the login page redirect insiders
+            assert name.startswith(ADMIN_PREFIX) or name == "login", (name, role)
+
+
+@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "blocs"],
+                         ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.ignore_template_errors
+def test_admin_changelists_are_the_ministry_offices(model, role, world, login):
+    from django.contrib.auth.models import Permission
+
+    world.ministry.user_permissions.set(Permission.objects.filter(content_type__app_label="blocs"))
+    client = login(world.user(role))
+    url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    response = client.get(url)
+    if role == "ministry":
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302 and "/quan-tri/login/" in response["Location"]
