@@ -8,4 +8,5 @@ urlpatterns = [
     path("quan-tri/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("blocs.urls")),
+    path("", include("documents.urls")),
 ]
