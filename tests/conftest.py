@@ -81,6 +81,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    # Uploaded and generated files go to a throw-away folder, never the developer's media/.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def login(client):
     """login(user) signs the test client in as *user* (None stays anonymous); returns the client."""

@@ -41,6 +41,45 @@ def _person(w: World) -> dict:
     return {**_bloc_year(w), "user_pk": w.officer.pk}
 
 
+def _draft(w: World):
+    from documents.models import DocumentType
+    from documents.services import document_create_draft
+
+    return document_create_draft(bloc=w.bloc, doc_type=DocumentType.objects.get(code="GM"),
+                                 subject="Họp thường trực", place="Đắk Lắk", created_by=w.secretariat,
+                                 signer_name="Phạm Văn Tịch")
+
+
+def _issued(w: World):
+    import datetime as dt
+
+    from documents.services import document_freeze_pdf, document_issue
+
+    document = document_issue(document=_draft(w), issued_on=dt.date(2022, 3, 2), issued_by=w.secretariat)
+    return document_freeze_pdf(document_id=document.pk)  # on_commit never fires inside a test
+
+
+def _delivery(w: World) -> dict:
+    from documents.models import Delivery
+
+    delivery = Delivery.objects.create(document=_issued(w), name="Bình Định", email="bd@khoiportal.test",
+                                       status=Delivery.Status.FAILED)
+    return {"pk": delivery.pk}
+
+
+def _batch(w: World) -> dict:
+    import datetime as dt
+
+    from documents.services import batch_issue
+
+    batch = batch_issue(documents=[_draft(w)], bloc=w.bloc, issued_on=dt.date(2022, 3, 3), by=w.secretariat)
+    from documents.tasks import run_batch
+
+    run_batch(batch.pk)  # on_commit does not fire inside the test transaction
+    return {"uid": batch.uid}
+
+
+SECRETARIAT_ONLY = {"secretariat"}
 MATRIX: dict[str, Entry] = {
     "home": Entry(EVERYONE, ok_statuses={302}),
     "health": Entry(EVERYONE),
@@ -60,6 +99,28 @@ MATRIX: dict[str, Entry] = {
                                ok_statuses={302}),
     "person_resend": Entry(SECRETARIAT, kwargs=_person, method="post", ok_statuses={302}),
     "admin:index": Entry(MINISTRY),
+    # documents
+    "verify_lookup": Entry(EVERYONE),
+    "verify": Entry(EVERYONE, kwargs=lambda w: {"code": _issued(w).verification_code}),
+    "register": Entry(BLOC_A, kwargs=lambda w: {"bloc_pk": w.bloc.pk}),
+    "document_create": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"bloc_pk": w.bloc.pk}),
+    "batch_create": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"bloc_pk": w.bloc.pk}, method="post",
+                          ok_statuses={302}),
+    "document_detail": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
+    "document_edit": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _draft(w).pk}),
+    "document_issue": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _draft(w).pk}, method="post",
+                            data=lambda w: {"issued_on": "2022-03-04", "signer_name": "Phạm Văn Tịch"},
+                            ok_statuses={302}),
+    "document_distribute": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post",
+                                 ok_statuses={302}),
+    "document_supersede": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post",
+                                ok_statuses={302}),
+    "document_pdf": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
+    "document_docx": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
+    "delivery_retry": Entry(SECRETARIAT_ONLY, kwargs=_delivery, method="post", ok_statuses={302}),
+    "batch_detail": Entry(SECRETARIAT_ONLY, kwargs=_batch),
+    "batch_progress": Entry(SECRETARIAT_ONLY, kwargs=_batch),
+    "batch_zip": Entry(SECRETARIAT_ONLY, kwargs=_batch),
 }
 # Everything under the admin is the ministry office's (Django's own staff checks).
 ADMIN_PREFIX = "admin:"
@@ -96,6 +157,7 @@ def test_role_matrix(name, role, world, login):
     client = login(world.user(role))
     url = reverse(name, kwargs=entry.kwargs(world))
     response = getattr(client, entry.method)(url, entry.data(world))
+    response.close()  # file responses hold the file open until closed
     if role in entry.allowed:
         assert response.status_code in entry.ok_statuses, (name, role, response.status_code)
     elif role == "anon":
