@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from blocs import demo
+from documents import demo as documents_demo
 
 
 class Command(BaseCommand):
@@ -9,6 +10,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         accounts = demo.load()
+        documents_demo.load()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write("Tài khoản mẫu (demo accounts):")
         width = max(len(username) for username, _ in accounts)
