@@ -11,7 +11,7 @@ from documents import services
 from documents.models import Document, DocumentType
 
 INVITATION_SUBJECT = (
-    "dự Hội nghị tổng kết công tác thi đua Khối thi đua các Ban Quản lý KCN, KCX, KKT "
+    "V/v dự Hội nghị tổng kết công tác thi đua Khối thi đua các Ban Quản lý KCN, KCX, KKT "
     "Miền Tây Nam Bộ năm 2020"
 )
 INVITATION = {

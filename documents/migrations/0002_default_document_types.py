@@ -32,8 +32,9 @@ TYPES = [
     ("PC", "Phiếu chuyển", False, True),
     ("PB", "Phiếu báo", False, True),
     ("", "Công văn", True, True),
-    # Not a Decree 30 code, but blocs use it for invitations (seed 000: 01/TM-KTĐMTNB).
-    ("TM", "Thư mời", True, False),
+    # Not a Decree 30 code, but blocs use it for invitations (seed 000: 01/TM-KTĐMTNB, printed
+    # with its "THƯ MỜI" title and a "V/v …" subject under it).
+    ("TM", "Thư mời", False, False),
 ]
 
 

@@ -121,5 +121,9 @@ def date_short(day: dt.date) -> str:
 
 
 def document_number(number: int, type_code: str, issuer_symbol: str) -> str:
-    """"01/GM-KTĐMTNB": no spaces around "/" and "-", a leading zero below 10."""
-    return f"{two_digits(number)}/{type_code}-{issuer_symbol}"
+    """"01/GM-KTĐMTNB": no spaces around "/" and "-", a leading zero below 10.
+
+    A công văn has no type code: "12/BQL-VP".
+    """
+    symbol = f"{type_code}-{issuer_symbol}" if type_code else issuer_symbol
+    return f"{two_digits(number)}/{symbol}"

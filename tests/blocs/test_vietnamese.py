@@ -83,3 +83,7 @@ def test_place_date_and_weekday():
                                                   (10, "10/TM-KTĐMTNB"), (123, "123/TM-KTĐMTNB")])
 def test_document_numbers(number, expected):
     assert vi.document_number(number, "TM", "KTĐMTNB") == expected
+
+
+def test_cong_van_numbers_have_no_type_code():
+    assert vi.document_number(12, "", "BQL-VP") == "12/BQL-VP"
