@@ -52,6 +52,8 @@ def _letter(world, **fields):
         "signer_title": "Trưởng khối",
         "signer_name": "Nguyễn Thị Ánh Tuyết",
     } | fields
+    # Types are data: this bloc prints its Thư mời as a letter (number, then "V/v …").
+    DocumentType.objects.filter(code="TM").update(is_letter=True)
     return document_create_draft(
         doc_type=DocumentType.objects.get(code="TM"), subject=SUBJECT, created_by=world.secretariat,
         bloc=world.bloc, **values,
