@@ -6,4 +6,4 @@ class DocumentsConfig(AppConfig):
     verbose_name = "Văn bản, sổ văn bản đi"
 
     def ready(self) -> None:
-        from documents import permissions  # noqa: F401  (registers the rules)
+        from documents import dashboard, permissions  # noqa: F401  (register the provider and rules)

@@ -200,3 +200,14 @@ def test_drafts_are_not_verifiable(world, client):
     document = _draft(world)
     assert document.verification_code is None
     assert client.get(reverse("verify_lookup"), {"code": "ABC"}).status_code == 302
+
+
+def test_dashboard_lists_drafts_and_failed_deliveries(world, login):
+    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
+                                       issued_by=world.secretariat, render=False)
+    _draft(world)
+    Delivery.objects.create(document=document, name="X", email="x@khoiportal.test", status=Delivery.Status.FAILED)
+    html = login(world.secretariat).get(reverse("dashboard")).content.decode()
+    assert "1 dự thảo văn bản của KTĐA chưa phát hành" in html
+    assert "1 thư gửi văn bản bị lỗi" in html
+    assert "dự thảo văn bản" not in login(world.officer).get(reverse("dashboard")).content.decode()
