@@ -175,6 +175,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    # Sheets lock by themselves at the deadline (checked every five minutes).
+    "scoring-lock-overdue": {"task": "scoring.tasks.lock_overdue_sheets", "schedule": 300.0},
+    # Reminder e-mails, once a day; a second run the same day sends nothing.
+    "scoring-reminders": {"task": "scoring.tasks.send_reminders", "schedule": 3600.0 * 6},
+}
 
 # --- Security ------------------------------------------------------------------------------
 SECURE_PROXY_SSL_HEADER = (

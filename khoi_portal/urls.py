@@ -9,4 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("blocs.urls")),
     path("", include("documents.urls")),
+    path("", include("scoring.urls")),
 ]

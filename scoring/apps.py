@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = "Chấm điểm thi đua"
+
+    def ready(self) -> None:
+        from scoring import permissions  # noqa: F401  (registers the rules)

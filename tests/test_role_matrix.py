@@ -7,31 +7,15 @@ redirect.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
 
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES, World
-
-EVERYONE = set(ROLES)
-SIGNED_IN = EVERYONE - {"anon"}
-MINISTRY = {"ministry"}
-SECRETARIAT = {"ministry", "secretariat"}
-BLOC_A = {"ministry", "secretariat", "officer", "leader"}
-
-
-@dataclass
-class Entry:
-    allowed: set[str]
-    kwargs: Callable[[World], dict] = lambda w: {}
-    method: str = "get"
-    data: Callable[[World], dict] = lambda w: {}
-    # Some pages answer the allowed roles with a redirect (a POST action, a language switch).
-    ok_statuses: set[int] = field(default_factory=lambda: {200})
-
+from tests.matrix_support import BLOC_A, EVERYONE, MINISTRY, SECRETARIAT, SIGNED_IN, Entry
 
 def _bloc_year(w: World) -> dict:
     return {"pk": w.bloc.pk, "year": w.bloc_year.year}
@@ -122,6 +106,26 @@ MATRIX: dict[str, Entry] = {
     "batch_progress": Entry(SECRETARIAT_ONLY, kwargs=_batch),
     "batch_zip": Entry(SECRETARIAT_ONLY, kwargs=_batch),
 }
+
+def _app_entries() -> dict[str, Entry]:
+    """ENTRIES of every tests/<app>/matrix*.py module, so each app keeps its own rows."""
+    import tests
+
+    entries: dict[str, Entry] = {}
+    for package in pkgutil.iter_modules(tests.__path__):
+        if not package.ispkg:
+            continue
+        sub = importlib.import_module(f"tests.{package.name}")
+        for module in pkgutil.iter_modules(sub.__path__):
+            if module.name.startswith("matrix"):
+                found = importlib.import_module(f"tests.{package.name}.{module.name}").ENTRIES
+                clash = set(found) & set(entries)
+                assert not clash, f"URL names in two matrix modules: {clash}"
+                entries |= found
+    return entries
+
+
+MATRIX |= _app_entries()
 # Everything under the admin is the ministry office's (Django's own staff checks).
 ADMIN_PREFIX = "admin:"
 

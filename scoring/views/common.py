@@ -1,0 +1,43 @@
+"""Object loading for every scoring view: 404 for outsiders, 403 for insiders without the right."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from blocs.models import BlocYear
+from blocs.views import get_bloc_for_user
+from scoring.models import Entry, Evidence, Sheet
+
+
+def get_bloc_year(user, bloc_pk: int, year: int, *, perm: str | None = None) -> BlocYear:
+    """The bloc year if the user may see the bloc (else 404); *perm* on it or 403."""
+    bloc = get_bloc_for_user(user, bloc_pk)
+    bloc_year = get_object_or_404(BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year)
+    if perm and not user.has_perm(perm, bloc_year):
+        raise PermissionDenied
+    return bloc_year
+
+
+def get_sheet(user, pk: int, *, perm: str | None = None) -> Sheet:
+    sheet = get_object_or_404(
+        Sheet.objects.select_related("unit", "round__bloc_year__bloc", "round__scale", "peer_assignment"), pk=pk
+    )
+    if not user.has_perm("scoring.view_sheet", sheet):
+        raise Http404
+    if perm and not user.has_perm(perm, sheet):
+        raise PermissionDenied
+    return sheet
+
+
+def get_entry(user, pk: int, *, perm: str | None = None) -> Entry:
+    entry = get_object_or_404(Entry.objects.select_related("criterion", "sheet"), pk=pk)
+    get_sheet(user, entry.sheet_id, perm=perm)
+    return entry
+
+
+def get_evidence(user, pk: int, *, perm: str | None = None) -> Evidence:
+    evidence = get_object_or_404(Evidence.objects.select_related("entry__sheet"), pk=pk)
+    get_sheet(user, evidence.entry.sheet_id, perm=perm)
+    return evidence
