@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from blocs import demo
 from documents import demo as documents_demo
+from scoring import demo as scoring_demo
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         accounts = demo.load()
         documents_demo.load()
+        scoring_demo.load()
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write("Tài khoản mẫu (demo accounts):")
         width = max(len(username) for username, _ in accounts)
