@@ -10,14 +10,16 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH
 
 # WeasyPrint's native libraries, the Times New Roman-compatible fonts (Tinos in fonts-croscore)
-# and poppler-utils (pdftotext/pdftoppm) for the generated documents.
+# and poppler-utils (pdftotext/pdftoppm) for the generated documents. Debian package versions
+# are not pinned: bookworm's stable archive only receives security fixes for them.
+# hadolint ignore=DL3008
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-croscore poppler-utils \
     && rm -rf /var/lib/apt/lists/*
 
 # uv from PyPI, then the locked runtime dependencies (no dev group) into /opt/venv.
-RUN pip install --no-cache-dir uv
+RUN pip install --no-cache-dir uv==0.13.9
 WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
@@ -29,10 +31,12 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY=build-only-collectstatic-key-not-used-at-runtime-7f3c9a1e5b2d8c4f6a0e \
     python manage.py collectstatic --noinput
 
-RUN useradd --system --uid 10001 --user-group --home-dir /app --no-create-home khoi \
+# The app user owns only its home (fontconfig's cache for WeasyPrint) and the media directory.
+RUN groupadd --system --gid 10001 khoi \
+    && useradd --system --uid 10001 --gid khoi --create-home --home-dir /home/khoi khoi \
     && mkdir -p /app/media \
     && chown khoi:khoi /app/media
-USER khoi
+USER 10001:10001
 
 ENV DEBUG=0 \
     MEDIA_ROOT=/app/media

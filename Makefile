@@ -38,9 +38,11 @@ run: setup
 	"$(PY)" manage.py load_demo
 	"$(PY)" manage.py runserver 127.0.0.1:$(PORT)
 
-# Returns pytest's own exit code (5 = no tests collected; .ci/run treats that as a failure).
+# make itself exits 2 whenever a recipe fails, so pytest's own exit code is printed on its own
+# line (5 = no tests collected; .ci/run treats that as a failure).
 test: setup
-	"$(PY)" -m pytest $(PYTEST_ARGS)
+	@echo '+ $(PY) -m pytest $(PYTEST_ARGS)'
+	@"$(PY)" -m pytest $(PYTEST_ARGS) || { rc=$$?; echo "make test: pytest exited with code $$rc" >&2; exit $$rc; }
 
 lint: setup
 	"$(VENV)/bin/ruff" check .

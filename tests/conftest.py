@@ -82,6 +82,18 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Run Celery tasks in the test process even when CELERY_BROKER_URL points at Redis (CI's
+    PostgreSQL pass): the worker round trip has its own test (tests/test_infrastructure.py)."""
+    from khoi_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Uploaded and generated files go to a throw-away folder, never the developer's media/.
     settings.MEDIA_ROOT = tmp_path / "media"
