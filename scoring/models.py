@@ -79,6 +79,8 @@ class Criterion(models.Model):
         verbose_name_plural = _("tiêu chí")
         constraints = [
             models.CheckConstraint(condition=Q(max_points__gte=0), name="criterion_max_not_negative"),
+            # Items are matched by STT when a new version of a scale is applied.
+            models.UniqueConstraint(fields=["scale", "code"], name="criterion_code_unique"),
             models.CheckConstraint(condition=Q(kind="group") | Q(parent__isnull=False),
                                    name="criterion_item_has_group"),
         ]

@@ -34,6 +34,13 @@ def criteria_tree(*, scale: Scale) -> list[tuple[Criterion, list[Criterion]]]:
     return groups
 
 
+def previous_year_scale(*, bloc_year: BlocYear) -> Scale | None:
+    """The latest version of the bloc's scale of the year before: the usual starting point."""
+    return (Scale.objects.select_related("bloc_year")
+            .filter(bloc_year__bloc_id=bloc_year.bloc_id, bloc_year__year=bloc_year.year - 1)
+            .order_by("-version").first())
+
+
 def scale_totals(*, scale: Scale) -> dict[str, Decimal]:
     rows = Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP).values("kind").annotate(
         total=Sum("max_points"))

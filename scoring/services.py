@@ -52,10 +52,10 @@ def scale_create(*, bloc_year: BlocYear, title: str, by: User) -> Scale:
 
 
 @transaction.atomic
-def scale_copy(*, source: Scale, bloc_year: BlocYear, by: User, note: str = "") -> Scale:
+def scale_copy(*, source: Scale, bloc_year: BlocYear, by: User, note: str = "", title: str = "") -> Scale:
     """A new draft scale for *bloc_year* with every group and item of *source* (last year's, or
     the locked version being amended)."""
-    scale = scale_create(bloc_year=bloc_year, title=source.title, by=by)
+    scale = scale_create(bloc_year=bloc_year, title=title or source.title, by=by)
     scale.based_on = source
     scale.change_note = nfc(note)
     scale.save(update_fields=["based_on", "change_note"])
@@ -173,8 +173,12 @@ def round_switch_scale(*, scoring_round: Round, scale: Scale, by: User) -> Round
     from scoring.tasks import notify_scale_changed
 
     scale = Scale.objects.select_for_update().get(pk=scale.pk)
+    if scoring_round.status != Round.Status.OPEN:
+        raise ValidationError(_("Chỉ áp dụng phiên bản mới khi đợt chấm điểm đang mở."))
     if scale.bloc_year_id != scoring_round.bloc_year_id or scale.pk == scoring_round.scale_id:
         raise ValidationError(_("Hãy chọn một phiên bản thang điểm khác của năm này."))
+    if not Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP).exists():
+        raise ValidationError(_("Thang điểm chưa có tiêu chí nào."))
     scale.status, scale.locked_at = Scale.Status.LOCKED, timezone.now()
     _stamp(scale, by=by, reason="Khóa phiên bản thang điểm mới")
     scale.save()
