@@ -265,7 +265,8 @@ def sheet_save(*, sheet: Sheet, version: int, values: dict[int, tuple[object, st
     current = _claim_version(sheet, version)
     if not current.is_editable:
         raise ValidationError(_("Phiếu đã gửi hoặc đã khóa, không sửa được."))
-    if current.round.status != Round.Status.OPEN:
+    # After the deadline the only drafts are sheets the secretariat reopened: let them be corrected.
+    if current.round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
         raise ValidationError(_("Đợt chấm điểm không mở."))
     entries = {e.pk: e for e in Entry.objects.filter(sheet=current, pk__in=values).select_related("criterion")}
     errors = []

@@ -6,7 +6,7 @@ import datetime as dt
 
 from celery import shared_task
 from django.core.mail import send_mail
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -32,7 +32,8 @@ def send_reminders(today: str | None = None) -> int:
             continue
         for sheet in Sheet.objects.filter(round=scoring_round, status=Sheet.Status.DRAFT).select_related("unit"):
             try:
-                Reminder.objects.create(sheet=sheet, day=day)
+                with transaction.atomic():  # a savepoint: the duplicate must not poison an outer transaction
+                    Reminder.objects.create(sheet=sheet, day=day)
             except IntegrityError:
                 continue  # already reminded today
             recipients = [p.email for p in services.members_for_unit(sheet.unit)]

@@ -1,46 +1,399 @@
-"""PLACEHOLDER: being written; every view answers 404 until then."""
-from django.http import Http404
+"""Score sheets: the round overview, self-scoring, sending and confirming, evidence, verification.
 
-def py(request, *args, **kwargs):
-    raise Http404
+Every write goes through one service; the views load through views/common.py (404 for
+outsiders, 403 for insiders without the right) and give the templates booleans.
+"""
 
+from __future__ import annotations
 
-def round_overview(request, *args, **kwargs):
-    raise Http404
+from dataclasses import dataclass
+from decimal import Decimal
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.forms import BoundField
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-def sheet_detail(request, *args, **kwargs):
-    raise Http404
+from khoi_portal.lib.vietnamese import date_long, two_digits
+from scoring import selectors, services
+from scoring.forms_sheets import (
+    EvidenceForm,
+    ReopenForm,
+    ReplyForm,
+    SheetForm,
+    VerificationForm,
+    VersionForm,
+)
+from scoring.models import Criterion, Entry, Round, Sheet
+from scoring.views.common import get_bloc_year, get_entry, get_evidence, get_sheet
 
-
-def sheet_submit(request, *args, **kwargs):
-    raise Http404
-
-
-def sheet_confirm(request, *args, **kwargs):
-    raise Http404
-
-
-def sheet_reopen(request, *args, **kwargs):
-    raise Http404
-
-
-def sheet_verify(request, *args, **kwargs):
-    raise Http404
-
-
-def evidence_upload(request, *args, **kwargs):
-    raise Http404
-
-
-def entry_reply(request, *args, **kwargs):
-    raise Http404
-
-
-def evidence_download(request, *args, **kwargs):
-    raise Http404
+ZERO = Decimal("0")
 
 
-def evidence_delete(request, *args, **kwargs):
-    raise Http404
+# --- helpers ----------------------------------------------------------------------------------
 
+
+def deadline_text(moment) -> str:
+    """The deadline as people write it: "17 giờ 00, ngày 15 tháng 12 năm 2021" (local time)."""
+    local = timezone.localtime(moment)
+    return f"{two_digits(local.hour)} giờ {two_digits(local.minute)}, {date_long(local.date())}"
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errors in form.errors.values() for e in errors)
+
+
+def _to_sheet(sheet_id: int, entry_id: int | None = None) -> HttpResponse:
+    url = reverse("sheet_detail", kwargs={"pk": sheet_id})
+    return redirect(f"{url}#muc-{entry_id}" if entry_id else url)
+
+
+def _get_sheet_for_secretariat(user, pk: int) -> Sheet:
+    """Reopening is the secretariat's: seen by others (403), hidden from outsiders (404)."""
+    sheet = get_sheet(user, pk)
+    if not user.has_perm("scoring.manage_round", sheet.round.bloc_year):
+        raise PermissionDenied
+    return sheet
+
+
+def _is_flagged(entry: Entry, threshold: Decimal) -> bool:
+    if entry.self_score is None or entry.verified_score is None:
+        return False
+    return abs(entry.self_score - entry.verified_score) >= threshold
+
+
+@dataclass
+class ItemRow:
+    entry: Entry
+    score: BoundField | None
+    text: BoundField | None
+    flagged: bool
+    conflict: bool = False
+
+
+@dataclass
+class Totals:
+    normal: Decimal = ZERO
+    bonus: Decimal = ZERO
+    deduction: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.normal + self.bonus - self.deduction
+
+
+def _totals(entries: list[Entry], attr: str) -> Totals:
+    """Σ normal items + bonus − deductions, from scores already loaded (no query)."""
+    totals = Totals()
+    for entry in entries:
+        value = getattr(entry, attr)
+        if value is not None and entry.criterion.kind != Criterion.Kind.GROUP:
+            setattr(totals, entry.criterion.kind, getattr(totals, entry.criterion.kind) + value)
+    return totals
+
+
+def _groups(
+    sheet: Sheet, entries: list[Entry], form, conflicts: set[int]
+) -> list[tuple[Criterion, list[ItemRow]]]:
+    """[(group, [rows])] in scale order: one query for the tree, entries already loaded."""
+    by_criterion = {e.criterion_id: e for e in entries}
+    threshold = sheet.round.difference_flag
+    groups = []
+    for group, items in selectors.criteria_tree(scale=sheet.round.scale):
+        rows = []
+        for criterion in items:
+            entry = by_criterion.get(criterion.pk)
+            if entry is not None:
+                score, text = form.fields_of(entry) if form is not None else (None, None)
+                flagged = _is_flagged(entry, threshold)
+                rows.append(ItemRow(entry, score, text, flagged, entry.pk in conflicts))
+        groups.append((group, rows))
+    return groups
+
+
+def _sheet_context(user, sheet: Sheet, entries: list[Entry], form, conflicts: set[int]) -> dict:
+    can_edit = user.has_perm("scoring.edit_sheet", sheet) and sheet.is_editable
+    bloc_year = sheet.round.bloc_year
+    return {
+        "sheet": sheet,
+        "round": sheet.round,
+        "bloc_year": bloc_year,
+        "form": form if can_edit else None,
+        "save_errors": form.non_field_errors() if form.is_bound else [],
+        "groups": _groups(sheet, entries, form if can_edit else None, conflicts),
+        "self_totals": _totals(entries, "self_score"),
+        "final_totals": _totals(entries, "final_score"),
+        "deadline": deadline_text(sheet.round.deadline),
+        "conflicts": bool(conflicts),
+        "can_edit": can_edit,
+        "can_confirm": user.has_perm("scoring.confirm_sheet", sheet)
+        and sheet.status == Sheet.Status.SUBMITTED,
+        "can_reopen": sheet.status != Sheet.Status.DRAFT
+        and user.has_perm("scoring.manage_round", bloc_year),
+        "can_verify": sheet.status != Sheet.Status.DRAFT
+        and user.has_perm("scoring.verify_sheet", sheet),
+        "can_reply": user.has_perm("scoring.reply_sheet", sheet),
+        "submit_form": VersionForm(initial={"version": sheet.version}, auto_id=False)
+        if can_edit
+        else None,
+        "reopen_form": ReopenForm(),
+    }
+
+
+# --- the round ----------------------------------------------------------------------------------
+
+
+@dataclass
+class OverviewRow:
+    sheet: Sheet
+    own: bool
+    can_verify: bool
+
+
+def _overview_rows(user, scoring_round: Round, *, can_manage: bool) -> list[OverviewRow]:
+    """The sheets *user* may open: all for the secretariat and the ministry, else the unit's own
+    and the one its unit verifies (chấm chéo)."""
+    sheets = selectors.sheets_of(scoring_round=scoring_round).select_related(
+        "peer_assignment", "round__bloc_year"
+    )
+    if not can_manage and user.unit_id:
+        sheets = sheets.filter(
+            Q(unit_id=user.unit_id) | Q(peer_assignment__reviewer_id=user.unit_id)
+        )
+    return [
+        OverviewRow(
+            sheet=s,
+            own=s.unit_id == user.unit_id,
+            can_verify=s.status != Sheet.Status.DRAFT and user.has_perm("scoring.verify_sheet", s),
+        )
+        for s in sheets
+        if user.has_perm("scoring.view_sheet", s)
+    ]
+
+
+@login_required
+@require_GET
+def round_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_round")
+    scoring_round = selectors.round_of(bloc_year=bloc_year)
+    can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
+    rows = (
+        _overview_rows(request.user, scoring_round, can_manage=can_manage) if scoring_round else []
+    )
+    # A unit's people see their own sheet, and the one their unit verifies (chấm chéo).
+    peer_view = not can_manage and bool(request.user.unit_id)
+    context = {
+        "bloc_year": bloc_year,
+        "round": scoring_round,
+        "can_manage": can_manage,
+        "peer_view": peer_view,
+        "rows": [r for r in rows if not r.own] if peer_view else rows,
+        "own": next((r for r in rows if r.own), None),
+        "deadline": deadline_text(scoring_round.deadline) if scoring_round else "",
+        "overdue": bool(scoring_round and scoring_round.deadline <= timezone.now()),
+    }
+    return render(request, "scoring/sheets/round_overview.html", context)
+
+
+# --- one sheet --------------------------------------------------------------------------------
+
+
+@login_required
+def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read the sheet; the unit's officer saves every item at once (Lưu nháp)."""
+    sheet = get_sheet(
+        request.user, pk, perm="scoring.edit_sheet" if request.method == "POST" else None
+    )
+    entries = list(selectors.sheet_entries(sheet=sheet))
+    form = SheetForm(
+        request.POST or None,
+        entries=entries,
+        step=sheet.round.step,
+        initial={"version": sheet.version},
+    )
+    conflicts: set[int] = set()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sheet_save(
+                sheet=sheet,
+                version=form.cleaned_data["version"] or 0,
+                values=form.values(),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            if getattr(exc, "code", None) == "stale":
+                conflicts = form.differing()
+                form.rebase(sheet.version)
+        else:
+            messages.success(request, _("Đã lưu nháp phiếu chấm điểm."))
+            return redirect("sheet_detail", pk=pk)
+    context = _sheet_context(request.user, sheet, entries, form, conflicts)
+    return render(request, "scoring/sheets/sheet_detail.html", context)
+
+
+@login_required
+@require_POST
+def sheet_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet(request.user, pk, perm="scoring.edit_sheet")
+    form = VersionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Thiếu phiên bản của phiếu; hãy tải lại trang."))
+        return _to_sheet(pk)
+    try:
+        sheet = services.sheet_submit(
+            sheet=sheet, version=form.cleaned_data["version"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request,
+            _("Đã gửi phiếu chấm điểm; chờ lãnh đạo đơn vị xác nhận.")
+            + (" " + _("Phiếu được ghi nhận là nộp muộn.") if sheet.is_late else ""),
+        )
+    return _to_sheet(pk)
+
+
+@login_required
+@require_POST
+def sheet_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = get_sheet(request.user, pk, perm="scoring.confirm_sheet")
+    try:
+        services.sheet_confirm(sheet=sheet, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Đã xác nhận phiếu chấm điểm của đơn vị."))
+    return _to_sheet(pk)
+
+
+@login_required
+@require_POST
+def sheet_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    sheet = _get_sheet_for_secretariat(request.user, pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _to_sheet(pk)
+    try:
+        services.sheet_reopen(sheet=sheet, reason=form.cleaned_data["reason"], by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Đã mở lại phiếu; đơn vị có thể sửa và gửi lại."))
+    return _to_sheet(pk)
+
+
+@login_required
+def sheet_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat or the assigned peer unit scores each item beside the self score."""
+    sheet = get_sheet(request.user, pk, perm="scoring.verify_sheet")
+    entries = list(selectors.sheet_entries(sheet=sheet))
+    form = VerificationForm(request.POST or None, entries=entries, step=sheet.round.step)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.verification_save(sheet=sheet, values=form.values(), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Đã lưu kết quả thẩm định."))
+            return redirect("sheet_verify", pk=pk)
+    context = {
+        "sheet": sheet,
+        "round": sheet.round,
+        "bloc_year": sheet.round.bloc_year,
+        "form": form,
+        "groups": _groups(sheet, entries, form, set()),
+        "can_save": sheet.status != Sheet.Status.DRAFT,
+        "self_totals": _totals(entries, "self_score"),
+        "final_totals": _totals(entries, "final_score"),
+    }
+    return render(request, "scoring/sheets/sheet_verify.html", context)
+
+
+# --- evidence and replies ---------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def evidence_upload(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    entry = get_entry(request.user, entry_pk, perm="scoring.edit_sheet")
+    form = EvidenceForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _to_sheet(entry.sheet_id, entry.pk)
+    try:
+        evidence = services.evidence_add(
+            entry=entry, upload=form.cleaned_data["file"], by=request.user
+        )
+    except ValidationError as exc:
+        messages.error(
+            request,
+            _("Không nhận tệp cho tiêu chí %(code)s: %(why)s")
+            % {"code": entry.criterion.code, "why": _errors(exc)},
+        )
+    else:
+        messages.success(
+            request, _("Đã thêm minh chứng “%(name)s”.") % {"name": evidence.original_name}
+        )
+    return _to_sheet(entry.sheet_id, entry.pk)
+
+
+@login_required
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    """Always an attachment with the stored, content-detected type: never rendered inline."""
+    evidence = get_evidence(request.user, pk)
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+
+
+@login_required
+@require_POST
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_evidence(request.user, pk, perm="scoring.edit_sheet")
+    try:
+        services.evidence_delete(evidence=evidence, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(
+            request, _("Đã xóa minh chứng “%(name)s”.") % {"name": evidence.original_name}
+        )
+    return _to_sheet(evidence.entry.sheet_id, evidence.entry_id)
+
+
+@login_required
+@require_POST
+def entry_reply(request: HttpRequest, entry_pk: int) -> HttpResponse:
+    entry = get_entry(request.user, entry_pk, perm="scoring.reply_sheet")
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return _to_sheet(entry.sheet_id, entry.pk)
+    services.entry_reply(entry=entry, reply=form.cleaned_data["reply"], by=request.user)
+    messages.success(
+        request,
+        _("Đã ghi ý kiến giải trình cho tiêu chí %(code)s.") % {"code": entry.criterion.code},
+    )
+    return _to_sheet(entry.sheet_id, entry.pk)
