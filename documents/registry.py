@@ -19,6 +19,8 @@ class Kind:
     context: Callable[[object], dict] = field(default=lambda document: {})
     # extra DOCX content after the body: (docx.Document, document) -> None
     docx_body: Callable[[object, object], None] | None = None
+    # applied to the rendered PDF of an issued document before it is frozen (e.g. a PAdES seal)
+    postprocess: Callable[[bytes, object], bytes] | None = None
 
 
 _kinds: dict[str, Kind] = {}

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from blocs.models import Bloc, MemberUnit, User
 from blocs.selectors import bloc_supervisor
+from documents import registry
 from documents.models import Batch, Delivery, Document, DocumentType, NumberSeries
 
 DRAFT_FIELDS = (
@@ -151,6 +152,9 @@ def document_freeze_pdf(*, document_id: int) -> Document:
     if document.is_pdf_ready:
         return document
     pdf = render_document_pdf(document, draft=False)
+    postprocess = registry.get(document.kind).postprocess
+    if postprocess is not None:
+        pdf = postprocess(pdf, document)
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(
         f"documents/{document.number_year}/{document.uid}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(pdf)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("blocs.urls")),
     path("", include("documents.urls")),
     path("", include("scoring.urls")),
+    path("", include("covenants.urls")),
 ]
