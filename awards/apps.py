@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class AwardsConfig(AppConfig):
     name = "awards"
     verbose_name = "Bình xét khen thưởng"
+
+    def ready(self) -> None:
+        from awards import permissions  # noqa: F401  (registers the rules)

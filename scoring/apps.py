@@ -6,4 +6,5 @@ class ScoringConfig(AppConfig):
     verbose_name = "Chấm điểm thi đua"
 
     def ready(self) -> None:
+        import scoring.summary  # noqa: F401  (registers the summary-table document kind)
         from scoring import permissions  # noqa: F401  (registers the rules)

@@ -126,11 +126,8 @@ def load() -> None:
 
 def _issue_summary(bloc_year, secretariat) -> None:
     """Issue the summary table as a document of the bloc's register (once)."""
-    try:
-        from scoring.summary import summary_issue
-    except ImportError:  # the summary-table document kind is not installed
-        return
     from documents.models import Document
+    from scoring.summary import summary_issue
 
     if Document.objects.filter(bloc=bloc_year.bloc, kind="summary_table", number_year=2021).exists():
         return

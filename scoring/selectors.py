@@ -105,7 +105,7 @@ class SummaryTable:
 def summary_table(*, scoring_round: Round) -> SummaryTable:
     """All members × groups: self and verified totals, bonus, deductions, final score, rank.
 
-    Four queries whatever the number of members and items. Normal items count towards the
+    Five queries whatever the number of members and items. Normal items count towards the
     group totals; bonus items add and deduction items subtract. The final score uses the
     verified score where there is one, else the self score. Equal finals share a rank
     (1, 2, 2, 4).
@@ -171,10 +171,12 @@ def _unit_key(unit: MemberUnit):
     return sort_key(unit.full_name)
 
 
-def unit_trend(*, unit: MemberUnit, bloc_id: int) -> list[tuple[int, Decimal]]:
-    """(year, final score) of a unit over the bloc's published rounds, oldest first."""
+def unit_trend(*, unit: MemberUnit, bloc_id: int, include_year: int | None = None) -> list[tuple[int, Decimal]]:
+    """(year, final score) of a unit over the bloc's published rounds, oldest first, plus the
+    round of *include_year* whatever its status (the year the viewer already sees)."""
     result = []
-    for scoring_round in Round.objects.filter(bloc_year__bloc_id=bloc_id, sheets__unit=unit).select_related(
+    shown = Q(status=Round.Status.PUBLISHED) | Q(bloc_year__year=include_year)
+    for scoring_round in Round.objects.filter(shown, bloc_year__bloc_id=bloc_id, sheets__unit=unit).select_related(
         "bloc_year", "scale"
     ).order_by("bloc_year__year"):
         table = summary_table(scoring_round=scoring_round)

@@ -159,7 +159,9 @@ def round_open(
     scoring_round.save()
     items = list(Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP))
     for unit in bloc_members(bloc=bloc_year.bloc, year=bloc_year.year):
-        sheet = Sheet.objects.create(round=scoring_round, unit=unit)
+        sheet = Sheet(round=scoring_round, unit=unit)
+        _stamp(sheet, by=by, reason="Mở chấm điểm")
+        sheet.save()
         Entry.objects.bulk_create([Entry(sheet=sheet, criterion=c, max_points=c.max_points) for c in items])
     if peer_review:
         peer_assign_rotation(scoring_round=scoring_round, by=by)

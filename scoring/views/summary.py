@@ -1,30 +1,172 @@
-"""PLACEHOLDER: being written; every view answers 404 until then."""
-from django.http import Http404
+"""The summary table (biểu tổng hợp): the page with its charts, the XLSX export, issuing it as a
+report, publishing it to the members, one unit's charts, and the audit trail of the year."""
 
-def py(request, *args, **kwargs):
-    raise Http404
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from blocs.models import BlocYear
+from khoi_portal.forms import PortalForm
+from scoring import selectors, services
+from scoring import summary as summaries
+from scoring.models import Round
+from scoring.views.common import get_bloc_year
+
+AUDIT_PAGE_SIZE = 50
 
 
-def summary(request, *args, **kwargs):
-    raise Http404
+class SummaryIssueForm(PortalForm):
+    """What the secretariat fills in to issue the summary: defaults from the chair unit."""
+
+    issued_on = forms.DateField(
+        label=gettext_lazy("Ngày ban hành"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    place = forms.CharField(label=gettext_lazy("Địa danh"), max_length=100)
+    signature_heading = forms.CharField(
+        label=gettext_lazy("Dòng thẩm quyền"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Ví dụ: TM. KHỐI THI ĐUA …, mỗi dòng một dòng."),
+    )
+    signer_title = forms.CharField(
+        label=gettext_lazy("Chức vụ người ký"), max_length=255, required=False
+    )
+    signer_name = forms.CharField(label=gettext_lazy("Họ tên người ký"), max_length=120)
 
 
-def summary_xlsx(request, *args, **kwargs):
-    raise Http404
+def _round_of(bloc_year: BlocYear) -> Round:
+    """The year's round (404 before scoring opens), with its bloc year already loaded."""
+    scoring_round = selectors.round_of(bloc_year=bloc_year)
+    if scoring_round is None:
+        raise Http404
+    scoring_round.bloc_year = bloc_year
+    return scoring_round
 
 
-def summary_issue(request, *args, **kwargs):
-    raise Http404
+def _unit_chart_link(bloc_year: BlocYear):
+    return lambda unit_id: reverse(
+        "unit_chart",
+        kwargs={"bloc_pk": bloc_year.bloc_id, "year": bloc_year.year, "unit_pk": unit_id},
+    )
 
 
-def round_publish(request, *args, **kwargs):
-    raise Http404
+def _back(bloc_year: BlocYear) -> HttpResponse:
+    return redirect("summary", bloc_pk=bloc_year.bloc_id, year=bloc_year.year)
 
 
-def unit_chart(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def summary(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
+    scoring_round = _round_of(bloc_year)
+    table = summaries.table_snapshot(selectors.summary_table(scoring_round=scoring_round))
+    can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
+    context = {
+        "bloc_year": bloc_year,
+        "scoring_round": scoring_round,
+        "table": table,
+        "chart": summaries.ranking_chart(table, link=_unit_chart_link(bloc_year)),
+        "can_manage": can_manage,
+        "can_audit": request.user.has_perm("scoring.view_audit", bloc_year),
+        "is_published": scoring_round.status == Round.Status.PUBLISHED,
+        "issue_form": SummaryIssueForm(initial=summaries.issue_defaults(bloc_year=bloc_year))
+        if can_manage
+        else None,
+        "issued": summaries.issued_summaries(scoring_round=scoring_round) if can_manage else [],
+    }
+    return render(request, "scoring/summary/summary.html", context)
 
 
-def audit_log(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_GET
+def summary_xlsx(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
+    table = selectors.summary_table(scoring_round=_round_of(bloc_year))
+    name = f"bieu-tong-hop-{bloc_year.bloc.symbol}-{year}-{timezone.localdate():%Y%m%d}.xlsx"
+    return HttpResponse(
+        summaries.summary_to_xlsx(table),
+        content_type=summaries.XLSX_CONTENT_TYPE,
+        headers={"Content-Disposition": content_disposition_header(True, name)},
+    )
 
+
+@login_required
+@require_POST
+def summary_issue(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.manage_round")
+    scoring_round = _round_of(bloc_year)
+    form = SummaryIssueForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return _back(bloc_year)
+    try:
+        document = summaries.summary_issue(
+            scoring_round=scoring_round, by=request.user, **form.cleaned_data
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return _back(bloc_year)
+    messages.success(
+        request, _("Đã phát hành biểu tổng hợp, số %(n)s.") % {"n": document.number_text}
+    )
+    return redirect("document_detail", pk=document.pk)
+
+
+@login_required
+@require_POST
+def round_publish(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.manage_round")
+    scoring_round = _round_of(bloc_year)
+    if scoring_round.status == Round.Status.PUBLISHED:
+        messages.info(request, _("Kết quả đã được công bố trước đó."))
+        return _back(bloc_year)
+    services.round_publish(scoring_round=scoring_round, by=request.user)
+    messages.success(
+        request, _("Đã công bố biểu tổng hợp; các đơn vị thành viên đã xem được kết quả.")
+    )
+    return _back(bloc_year)
+
+
+@login_required
+@require_GET
+def unit_chart(request: HttpRequest, bloc_pk: int, year: int, unit_pk: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
+    table = selectors.summary_table(scoring_round=_round_of(bloc_year))
+    row = next((r for r in table.rows if r.unit.pk == unit_pk), None)
+    if row is None:  # not a member this year (or no sheet): nothing to chart
+        raise Http404
+    # Other years only once published (this year the viewer may already see).
+    trend = selectors.unit_trend(unit=row.unit, bloc_id=bloc_year.bloc_id, include_year=bloc_year.year)
+    context = {
+        "bloc_year": bloc_year,
+        "unit": row.unit,
+        "row": row,
+        "trend": trend,
+        "chart": summaries.unit_chart(table, row=row, trend=trend),
+    }
+    return render(request, "scoring/summary/unit_chart.html", context)
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
+    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_audit")
+    keys = summaries.audit_keys(
+        bloc_year=bloc_year, scoring_round=selectors.round_of(bloc_year=bloc_year)
+    )
+    page = Paginator(keys, AUDIT_PAGE_SIZE).get_page(request.GET.get("trang"))
+    context = {"bloc_year": bloc_year, "page": page, "rows": summaries.audit_rows(page.object_list)}
+    return render(request, "scoring/summary/audit.html", context)
