@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("documents.urls")),
     path("", include("scoring.urls")),
     path("", include("covenants.urls")),
+    path("", include("awards.urls")),
 ]
