@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("scoring.urls")),
     path("", include("covenants.urls")),
     path("", include("awards.urls")),
+    path("", include("meetings.urls")),
 ]

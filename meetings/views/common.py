@@ -1,0 +1,20 @@
+"""Object loading for meeting views: 404 for outsiders, 403 for insiders without the right."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from meetings.models import Meeting
+from scoring.views.common import get_bloc_year  # noqa: F401  (the same bloc-year loader)
+
+
+def get_meeting(user, pk: int, *, perm: str | None = None) -> Meeting:
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("bloc_year__bloc", "bloc_year__chair", "bloc_year__vice", "host_unit"), pk=pk)
+    if not user.has_perm("meetings.view_meeting", meeting):
+        raise Http404
+    if perm and not user.has_perm(perm, meeting):
+        raise PermissionDenied
+    return meeting
