@@ -46,7 +46,7 @@ HEADER_DISTANCE = Mm(10)  # the page number sits in the top margin, above the te
 # Column shares of the text width. The PDF splits the header 42/58, which leaves the 13 pt bold
 # "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" (≈ 95.7 mm in Times) no room at all in a 165 mm text
 # block; Word would wrap it, so the DOCX gives the right column 60 %.
-HEADER_SPLIT = (0.40, 0.60)
+HEADER_SPLIT = (0.415, 0.585)
 CLOSING_SPLIT = (0.45, 0.55)
 ISSUER_RULE = Mm(22)  # Decree 30: 1/3 to 1/2 of the issuer line
 MOTTO_RULE = Mm(61)  # as long as "Độc lập - Tự do - Hạnh phúc" at 14 pt bold
