@@ -44,6 +44,16 @@ def can_comment_covenant(user, covenant) -> bool:
 
 
 @rules.predicate
+def can_upload_covenant_signature(user, covenant) -> bool:
+    """An officer or leader of a unit that is a member in the covenant's year."""
+    from blocs.selectors import bloc_members
+
+    return (_active(user) and covenant is not None and bool(user.unit_role) and user.unit_id is not None
+            and bloc_members(bloc=covenant.bloc_year.bloc, year=covenant.bloc_year.year)
+            .filter(pk=user.unit_id).exists())
+
+
+@rules.predicate
 def can_view_campaign(user, campaign) -> bool:
     if not _active(user) or campaign is None:
         return False
@@ -68,6 +78,7 @@ rules.add_perm("covenants.manage_covenant", can_manage_covenant)
 rules.add_perm("covenants.manage_covenants_of", can_manage_covenants_of)
 rules.add_perm("covenants.sign_covenant", can_sign_covenant)
 rules.add_perm("covenants.comment_covenant", can_comment_covenant)
+rules.add_perm("covenants.upload_signature", can_upload_covenant_signature)
 rules.add_perm("covenants.view_campaign", can_view_campaign)
 rules.add_perm("covenants.manage_campaign", can_manage_campaign)
 rules.add_perm("covenants.manage_bloc_documents", is_bloc_secretariat)

@@ -8,6 +8,7 @@ import hashlib
 import json
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -216,6 +217,8 @@ def signatures_missing(covenant: Covenant) -> int:
 
 def authenticate_leader(*, request, username: str, password: str, unit: MemberUnit) -> User:
     """Ceremony mode: the leader types their own credentials on the shared tablet."""
+    if not settings.DEBUG and password == settings.DEMO_PASSWORD:
+        raise ValidationError(_("Mật khẩu mẫu không được dùng khi cổng vận hành chính thức."))
     user = authenticate(request, username=username, password=password)
     if user is None:
         raise ValidationError(_("Tên đăng nhập hoặc mật khẩu không đúng."))

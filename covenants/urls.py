@@ -26,6 +26,7 @@ urlpatterns = [
     path("giao-uoc/<int:pk>/le-ky/kiem-dem/", signing.ceremony_tally, name="covenant_ceremony_tally"),
     path("giao-uoc/<int:pk>/ky-giay/", signing.record_paper, name="covenant_record_paper"),
     path("giao-uoc/<int:pk>/ky-so/", signing.upload_digital, name="covenant_upload_digital"),
+    path("giao-uoc/<int:pk>/ky-so/ban-de-ky/", signing.signing_copy, name="covenant_signing_copy"),
     path("giao-uoc/<int:pk>/ket-thuc/", signing.covenant_close, name="covenant_close"),
     path("giao-uoc/chu-ky/<int:pk>/ban-quet/", signing.signature_scan, name="covenant_signature_scan"),
     # campaigns and the bloc's standing documents (views/campaigns.py)
