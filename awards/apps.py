@@ -6,4 +6,5 @@ class AwardsConfig(AppConfig):
     verbose_name = "Bình xét khen thưởng"
 
     def ready(self) -> None:
+        import awards.documents  # noqa: F401  (registers the minutes and submission document kinds)
         from awards import permissions  # noqa: F401  (registers the rules)

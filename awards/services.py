@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,7 +21,7 @@ from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
 
 # Defaults when a bloc's regulation is silent (DOMAIN §4: no national rule fixes them).
-DEFAULT_RULES = {"quorum": "0.6667", "base": "all", "pass_share": "0.5", "tie_break": "runoff",
+DEFAULT_RULES = {"quorum": "2/3", "base": "all", "pass_share": "0.5", "tie_break": "runoff",
                  "flag_nominees": 1, "merit_max_share": "0.3", "min_score": None}
 
 
@@ -35,14 +35,18 @@ def rules_for(bloc_year: BlocYear) -> dict:
     from covenants.selectors import regulation_for
 
     regulation = regulation_for(bloc=bloc_year.bloc, year=bloc_year.year)
-    return DEFAULT_RULES | (regulation.parameters if regulation else {})
+    parameters = dict(regulation.parameters) if regulation else {}
+    # The regulation form stores the base as "vote_base": "members" | "present"; rounds keep "all" | "present".
+    if "base" not in parameters and parameters.get("vote_base") in ("members", "present"):
+        parameters["base"] = "all" if parameters["vote_base"] == "members" else "present"
+    return DEFAULT_RULES | parameters
 
 
-def _fraction(value) -> Decimal:
+def _fraction(value, rounding: str = ROUND_HALF_UP) -> Decimal:
     text = str(value).strip()
     if "/" in text:
         numerator, denominator = text.split("/", 1)
-        return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal("0.0001"), rounding)
     return Decimal(text)
 
 
@@ -182,7 +186,9 @@ def round_create(*, bloc_year: BlocYear, title: str, by: User, candidates: list[
     members = bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).count()
     ballot_round = BallotRound(
         bloc_year=bloc_year, award_type=award_type, purpose=purpose, title=nfc(title), mode=mode,
-        max_choices=max_choices, seats=seats, quorum=_fraction(rules["quorum"]), base=rules["base"],
+        max_choices=max_choices, seats=seats, base=rules["base"],
+        # Rounded down: a quorum of 2/3 stored as 0.6667 would refuse exactly two of three members.
+        quorum=_fraction(rules["quorum"], ROUND_DOWN),
         pass_share=_fraction(rules["pass_share"]), tie_break=rules["tie_break"], member_units=members,
         runoff_of=runoff_of, created_by=by, held_on=held_on,
     )

@@ -6,4 +6,5 @@ class CovenantsConfig(AppConfig):
     verbose_name = "Giao ước thi đua"
 
     def ready(self) -> None:
+        import covenants.sealing  # noqa: F401  (registers the "covenant" document kind)
         from covenants import permissions  # noqa: F401  (registers the rules)

@@ -393,24 +393,27 @@ def covenant_seal(*, covenant_id: int):
     from documents.models import DocumentType
 
     with transaction.atomic():
-        covenant = Covenant.objects.select_for_update().select_related("bloc_year__bloc", "bloc_year__chair").get(
-            pk=covenant_id)
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join (the chair).
+        covenant = (Covenant.objects.select_for_update(of=("self",))
+                    .select_related("bloc_year__bloc", "bloc_year__chair").get(pk=covenant_id))
         if covenant.status != Covenant.Status.CLOSED:
             raise ValidationError(_("Chỉ niêm phong giao ước đã kết thúc ký."))
         document = covenant.document
         if document is None:
             bloc_year = covenant.bloc_year
             place = covenant.place or (bloc_year.chair.province.name if bloc_year.chair else "")
+            issued_on = covenant.signed_on or timezone.localdate()
             draft = documents.document_create_draft(
                 bloc=bloc_year.bloc, kind="covenant", doc_type=DocumentType.objects.get(code="GƯTĐ"),
                 subject=covenant.title, created_by=None, place=place or "Hà Nội",
+                # the supervising ministry of the signing day, not today's (NQ 176/2025)
+                **documents.header_defaults(bloc=bloc_year.bloc, on=issued_on),
                 extra=covenant_snapshot(covenant),
                 signature_heading=f"TM. {bloc_year.bloc.name.upper()}",
                 signer_title=f"{bloc_year.bloc.kind_word.upper()} TRƯỞNG",
                 signer_name=bloc_year.chair.head_name if bloc_year.chair and bloc_year.chair.head_name
                 else (bloc_year.chair.full_name if bloc_year.chair else bloc_year.bloc.name),
             )
-            issued_on = covenant.signed_on or timezone.localdate()
             document = documents.document_issue(document=draft, issued_on=issued_on, issued_by=None, render=False)
             covenant.document = document
             _stamp(covenant, by=None, reason=f"Niêm phong giao ước: văn bản số {document.number_text}")

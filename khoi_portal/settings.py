@@ -217,6 +217,14 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# --- The organisation certificate that seals covenants (PAdES), and trusted roots ------------
+# `make run` creates a development CA and certificate here (manage.py make_dev_certificate).
+PORTAL_PKI_DIR = Path(env_str("PORTAL_PKI_DIR", str(BASE_DIR / "var" / "pki")))
+PORTAL_SIGNING_P12 = env_str("PORTAL_SIGNING_P12", str(PORTAL_PKI_DIR / "portal-signing.p12"))
+PORTAL_SIGNING_P12_PASSWORD = env_str("PORTAL_SIGNING_P12_PASSWORD", "khoi-portal-dev")
+# Roots a unit's own signing certificate (its USB token) must chain to.
+COVENANT_TRUST_ROOTS = env_list("COVENANT_TRUST_ROOTS", [str(PORTAL_PKI_DIR / "dev-ca.pem")])
+
 # Demo accounts (load_demo) share one password, which only works while DEBUG is on.
 DEMO_PASSWORD = "KhoiPortal@2021"
 

@@ -99,6 +99,20 @@ def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def _pki_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("pki")
+
+
+@pytest.fixture(autouse=True)
+def _private_pki(settings, _pki_dir):
+    # load_demo makes a development certificate when none is there: in a throw-away folder
+    # shared by the run (RSA keys take a moment), never the developer's var/pki.
+    settings.PORTAL_PKI_DIR = _pki_dir
+    settings.PORTAL_SIGNING_P12 = str(_pki_dir / "portal-signing.p12")
+    settings.COVENANT_TRUST_ROOTS = [str(_pki_dir / "dev-ca.pem")]
+
+
 @pytest.fixture
 def login(client):
     """login(user) signs the test client in as *user* (None stays anonymous); returns the client."""

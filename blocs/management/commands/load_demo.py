@@ -1,7 +1,13 @@
+from pathlib import Path
+
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from awards import demo as awards_demo
 from blocs import demo
+from covenants import demo as covenants_demo
+from covenants.sealing import signing_p12_path
 from documents import demo as documents_demo
 from scoring import demo as scoring_demo
 
@@ -13,6 +19,13 @@ class Command(BaseCommand):
         accounts = demo.load()
         documents_demo.load()
         scoring_demo.load()
+        # The demo covenants are sealed: without a certificate, make the development one first.
+        # One that exists (a development one, or the organisation's own) is never touched.
+        path = signing_p12_path()
+        if path and not Path(path).is_file():
+            call_command("make_dev_certificate", stdout=self.stdout, stderr=self.stderr)
+        covenants_demo.load()
+        awards_demo.load()  # after scoring: the KTĐTN 2021 nominees are its top-ranked units
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write("Tài khoản mẫu (demo accounts):")
         width = max(len(username) for username, _ in accounts)
