@@ -13,12 +13,13 @@ PYTEST_ARGS ?=
 VENV := $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 
-.PHONY: help setup run test lint
+.PHONY: help setup run test lint bench
 
 help:
 	@echo "make run     set up, migrate, load the demo data, serve on http://127.0.0.1:$(PORT)/"
 	@echo "make test    set up, run pytest (extra arguments: PYTEST_ARGS='-k name -x')"
 	@echo "make lint    ruff check + ruff format --check"
+	@echo "make bench   the document-engine benchmark (needs PostgreSQL and Redis; writes bench/RESULTS.md)"
 	@echo "make setup   only the set-up: Python, uv, Debian packages, uv sync --frozen"
 
 # Idempotent, no stamp files: every step checks the real state and does nothing when it is fine.
@@ -47,3 +48,6 @@ test: setup
 lint: setup
 	"$(VENV)/bin/ruff" check .
 	"$(VENV)/bin/ruff" format --check .
+
+bench: setup
+	"$(PY)" bench/documents.py

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import mimetypes
 import os
+import ssl
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -30,10 +31,16 @@ def allowed_roots() -> list[Path]:
     return [Path(os.path.realpath(root)) for root in roots if root]
 
 
+# WeasyPrint's fetcher builds a default TLS context (loading every CA certificate) on each
+# construction: a quarter of a one-page render (bench/RESULTS.md). https is refused here anyway.
+_UNUSED_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
 class RestrictedURLFetcher(URLFetcher):
     """Only ``data:`` URLs and files under the static and media roots."""
 
     def __init__(self, roots: list[Path] | None = None, **kwargs):
+        kwargs.setdefault("ssl_context", _UNUSED_TLS)
         super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5, **kwargs)
         self.roots = roots if roots is not None else allowed_roots()
 
