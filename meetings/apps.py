@@ -6,4 +6,5 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Hội nghị"
 
     def ready(self) -> None:
+        import meetings.documents  # noqa: F401  (registers the minutes and year-report document kinds)
         from meetings import permissions  # noqa: F401  (registers the rules)

@@ -55,6 +55,27 @@ def meeting_create(*, bloc_year: BlocYear, title: str, starts_at: dt.datetime, h
 
 
 @transaction.atomic
+def meeting_update(*, meeting: Meeting, by: User, title: str, starts_at: dt.datetime, host_unit: MemberUnit,
+                   address: str, kind: str, participants: str = "",
+                   registration_deadline: dt.datetime | None = None, contact: str = "") -> Meeting:
+    """Change a conference's details with the checks of ``meeting_create``. The invitation, once
+    made, keeps the text it was drafted with (it is a document: edit the draft, or supersede)."""
+    current = Meeting.objects.select_for_update().select_related("bloc_year__bloc").get(pk=meeting.pk)
+    bloc_year = current.bloc_year
+    if not bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).filter(pk=host_unit.pk).exists():
+        raise ValidationError(_("Đơn vị đăng cai phải là thành viên của khối."))
+    if registration_deadline and registration_deadline > starts_at:
+        raise ValidationError(_("Hạn đăng ký phải trước thời gian hội nghị."))
+    current.title, current.kind = nfc(title), kind
+    current.starts_at, current.registration_deadline = starts_at, registration_deadline
+    current.host_unit, current.address = host_unit, nfc(address)
+    current.participants, current.contact = nfc(participants), nfc(contact)
+    _stamp(current, by=by, reason="Sửa thông tin hội nghị")
+    current.save()
+    return current
+
+
+@transaction.atomic
 def agenda_item_save(*, meeting: Meeting, by: User, action: str, title: str, item: AgendaItem | None = None,
                      ballot_round=None, covenant=None, document=None, published: bool = False,
                      outcome: str = "") -> AgendaItem:
@@ -127,8 +148,9 @@ def delegate_substitute(*, delegate: Delegate, by: User, full_name: str, title: 
 
 
 @transaction.atomic
-def check_in(*, meeting: Meeting, token: str, by: User) -> Delegate:
-    """Mark a delegate present from the QR code; a second scan changes nothing."""
+def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None = None) -> Delegate:
+    """Mark a delegate present from the QR code; a second scan changes nothing. *at* records an
+    arrival already past (the demo's conferences); the desk leaves it to the clock."""
     delegate = (Delegate.objects.select_for_update().select_related("registration__unit")
                 .filter(registration__meeting=meeting, qr_token=token.strip()).first())
     if delegate is None:
@@ -136,7 +158,7 @@ def check_in(*, meeting: Meeting, token: str, by: User) -> Delegate:
     if delegate.substituted_by_id is not None:
         raise ValidationError(_("Đại biểu %(name)s đã được thay bằng người khác.") % {"name": delegate.full_name})
     if delegate.checked_in_at is None:
-        delegate.checked_in_at, delegate.checked_in_by = timezone.now(), by
+        delegate.checked_in_at, delegate.checked_in_by = at or timezone.now(), by
         _stamp(delegate, by=by, reason="Điểm danh có mặt")
         delegate.save()
     return delegate

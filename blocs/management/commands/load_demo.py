@@ -9,6 +9,7 @@ from blocs import demo
 from covenants import demo as covenants_demo
 from covenants.sealing import signing_p12_path
 from documents import demo as documents_demo
+from meetings import demo as meetings_demo
 from scoring import demo as scoring_demo
 
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
             call_command("make_dev_certificate", stdout=self.stdout, stderr=self.stderr)
         covenants_demo.load()
         awards_demo.load()  # after scoring: the KTĐTN 2021 nominees are its top-ranked units
+        meetings_demo.load()  # last: links the covenant, the flag round and the summary table
         self.stdout.write(self.style.SUCCESS("Dữ liệu mẫu đã sẵn sàng."))
         self.stdout.write("Tài khoản mẫu (demo accounts):")
         width = max(len(username) for username, _ in accounts)
