@@ -259,7 +259,8 @@ def minutes_issue(
     The round row is locked first, so two clicks at once make one document.
     """
     current = (
-        BallotRound.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+        BallotRound.objects.select_for_update(of=("self",))
         .select_related("bloc_year__bloc", "bloc_year__chair__province", "award_type")
         .get(pk=ballot_round.pk)
     )
@@ -489,7 +490,7 @@ def submission_issue(
     The bloc year row is locked first, so two clicks at once make one document.
     """
     current = (
-        BlocYear.objects.select_for_update()
+        BlocYear.objects.select_for_update(of=("self",))
         .select_related("bloc", "chair__province")
         .get(pk=bloc_year.pk)
     )

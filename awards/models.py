@@ -206,13 +206,28 @@ class Ballot(models.Model):
     round = models.ForeignKey(BallotRound, on_delete=models.CASCADE, related_name="ballots")
     token_hash = models.CharField(max_length=64, unique=True)  # HMAC(key "ballot", secret)
     receipt = models.CharField(max_length=64, unique=True)
-    choices = models.ManyToManyField(Candidate, related_name="ballots", blank=True)
+    choices = models.ManyToManyField(Candidate, through="BallotChoice", related_name="ballots", blank=True)
 
     class Meta:
         ordering = ["receipt"]  # never creation order
 
     def __str__(self) -> str:
         return self.receipt[:12]
+
+
+class BallotChoice(models.Model):
+    """A candidate ticked on a ballot. A random key, like the ballot's: Django's automatic
+    through table would number the rows in the order the ballots were cast."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_choice_once")]
+
+    def __str__(self) -> str:
+        return f"{self.ballot_id}: {self.candidate_id}"
 
 
 class PaperTally(models.Model):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from awards.models import AwardType, Ballot, BallotRound, Candidate, Nomination, Proposal, VoterToken
 from blocs.models import BlocYear
@@ -19,7 +19,7 @@ def nominations_of(*, bloc_year: BlocYear) -> QuerySet[Nomination]:
 
 def rounds_of(*, bloc_year: BlocYear) -> QuerySet[BallotRound]:
     return (BallotRound.objects.filter(bloc_year=bloc_year).select_related("award_type", "runoff_of")
-            .annotate(voted=Count("tokens", distinct=True)).order_by("pk"))
+            .annotate(voted=Count("tokens", filter=Q(tokens__used=True), distinct=True)).order_by("pk"))
 
 
 def candidates_of(*, ballot_round: BallotRound) -> QuerySet[Candidate]:

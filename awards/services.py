@@ -303,7 +303,10 @@ def paper_tally_enter(*, ballot_round: BallotRound, by: User, issued: int, retur
 
 @transaction.atomic
 def paper_tally_confirm(*, ballot_round: BallotRound, by: User) -> PaperTally:
-    tally = PaperTally.objects.select_for_update().filter(round=ballot_round).first()
+    current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
+    if current.mode != BallotRound.Mode.PAPER or current.status != BallotRound.Status.OPEN:
+        raise ValidationError(_("Chỉ xác nhận kết quả kiểm phiếu của vòng phiếu giấy đang mở."))
+    tally = PaperTally.objects.select_for_update().filter(round=current).first()
     if tally is None:
         raise ValidationError(_("Chưa có kết quả kiểm phiếu để xác nhận."))
     if tally.entered_by_id == by.pk:
@@ -326,6 +329,19 @@ def _counts(ballot_round: BallotRound) -> tuple[dict[int, int], int]:
     return counts, Ballot.objects.filter(round=ballot_round).count()
 
 
+def _ballots_rewrite(ballot_round: BallotRound) -> None:
+    """Write the round's ballots again, in receipt order (random), inside the closing
+    transaction: the rows' physical order (what a dump lists), their keys and PostgreSQL's
+    transaction ids (xmin, shared with the voter token each vote flipped) then no longer follow
+    the order the ballots were cast."""
+    kept = [(b.token_hash, b.receipt, [c.pk for c in b.choices.all()])
+            for b in Ballot.objects.filter(round=ballot_round).prefetch_related("choices").order_by("receipt")]
+    Ballot.objects.filter(round=ballot_round).delete()
+    for token_hash, receipt, choice_ids in kept:
+        ballot = Ballot.objects.create(round=ballot_round, token_hash=token_hash, receipt=receipt)
+        ballot.choices.set(choice_ids)
+
+
 @transaction.atomic
 def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
     """Close the round and decide it by the rules it was opened with: quorum, the base the share is
@@ -338,6 +354,7 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
         tally = PaperTally.objects.filter(round=current).first()
         if tally is None or tally.confirmed_by_id is None:
             raise ValidationError(_("Kết quả kiểm phiếu giấy chưa được thành viên thứ hai xác nhận."))
+    _ballots_rewrite(current)
     counts, voters = _counts(current)
     present = current.present_units if current.present_units is not None else voters
     base = present if current.base == BallotRound.Base.PRESENT else current.member_units
@@ -392,14 +409,16 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
     if tie_labels:
         runoff = round_create(
             bloc_year=current.bloc_year, title=f"{current.title} – bỏ phiếu lại", by=by,
-            unit_candidates=[], award_type=current.award_type, max_choices=min(current.max_choices, len(tie_labels)),
+            unit_candidates=[], award_type=current.award_type,
+            max_choices=min(current.seats - sum(1 for r in rows if r["elected"]), len(tie_labels)),
             seats=current.seats - sum(1 for r in rows if r["elected"]), mode=current.mode, purpose=current.purpose,
             runoff_of=current, candidates=[c.nomination for c in candidates
                                            if c.label in tie_labels and c.nomination is not None],
         ) if any(c.nomination for c in candidates if c.label in tie_labels) else round_create(
             bloc_year=current.bloc_year, title=f"{current.title} – bỏ phiếu lại", by=by,
             unit_candidates=[c.unit for c in candidates if c.label in tie_labels],
-            award_type=current.award_type, max_choices=1,
+            award_type=current.award_type,
+            max_choices=min(current.seats - sum(1 for r in rows if r["elected"]), len(tie_labels)),
             seats=current.seats - sum(1 for r in rows if r["elected"]), mode=current.mode, purpose=current.purpose,
             runoff_of=current,
         )

@@ -211,7 +211,8 @@ def invitation_body(meeting: Meeting) -> str:
 
 def _lock(meeting: Meeting) -> Meeting:
     return (
-        Meeting.objects.select_for_update()
+        # of=("self",): PostgreSQL cannot lock the nullable side of an outer join.
+        Meeting.objects.select_for_update(of=("self",))
         .select_related(
             "bloc_year__bloc", "bloc_year__chair__province", "host_unit", "invitation", "minutes"
         )
@@ -1001,7 +1002,7 @@ def year_report_draft(*, bloc_year: BlocYear, by: User, meeting: Meeting | None 
     from meetings.services import agenda_item_save
 
     current = (
-        BlocYear.objects.select_for_update()
+        BlocYear.objects.select_for_update(of=("self",))
         .select_related("bloc", "chair__province", "vice")
         .get(pk=bloc_year.pk)
     )

@@ -1,0 +1,128 @@
+"""The secret ballot in a real browser: a leader opens the round, watches the live count move
+without a reload (HTMX polling), ticks a candidate ("chọn tối đa 1": the other boxes lock),
+confirms, sends, and reads the receipt; once the secretariat closes the round, the receipt is
+in the published list. Chromium is the system's (/usr/bin/chromium); without it the test is
+skipped, or fails in CI (CI or KHOI_REQUIRE_SERVICES set).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from awards import services
+from awards.models import Ballot, BallotRound
+from tests.awards.matrix_ballots import opened
+from tests.conftest import services_required
+from tests.factories import UserFactory
+
+# serialized_rollback: the award types are migration data, which a transactional test's flush
+# (this one's or an earlier one's) would otherwise remove.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+OWN_PASSWORD = "Bo-phieu@Kin-2022"
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium not found at {CHROMIUM}"
+        if services_required():
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and safe (the live server answers from its own thread).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="vi-VN")
+        tab = context.new_page()
+        tab.set_default_timeout(10_000)
+        yield tab
+        # The ORM calls made while Playwright runs hold their own connection (Playwright's
+        # greenlet has its own context, so Django's per-context connections differ): close it,
+        # or PostgreSQL refuses to drop the test database at the end of the session.
+        connections.close_all()
+        context.close()
+        browser.close()
+
+
+def _sign_in(page, base: str, username: str, password: str) -> None:
+    page.goto(base + reverse("login"))
+    form = page.locator("form:has(input[name=password])")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
+    page.locator(".navbar-text").wait_for()
+
+
+def test_a_leader_votes_and_finds_the_receipt_in_the_published_list(world, live_server, page):
+    from playwright.sync_api import expect
+
+    # Outside DEBUG the demo password opens nothing: the leader signs in with their own.
+    world.leader.set_password(OWN_PASSWORD)
+    world.leader.save()
+    chair_leader = UserFactory(username="lanhdao.chu", unit=world.chair, unit_role="leader")
+    ballot_round = opened(world)
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+
+    _sign_in(page, live_server.url, "leader", OWN_PASSWORD)
+    page.goto(live_server.url + reverse("ballot_round_detail", kwargs={"pk": ballot_round.pk}))
+    progress = page.get_by_test_id("progress")
+    expect(progress).to_have_text("0/3 đơn vị đã bỏ phiếu")
+    # Another unit votes meanwhile: the count moves without a reload.
+    secret = services.token_issue(ballot_round=ballot_round, unit=world.chair, user=chair_leader)
+    services.ballot_cast(
+        ballot_round=ballot_round,
+        unit=world.chair,
+        user=chair_leader,
+        secret=secret,
+        choice_ids=[ballot_round.candidates.get(unit=world.vice).pk],
+    )
+    expect(progress).to_have_text("1/3 đơn vị đã bỏ phiếu", timeout=10_000)
+
+    page.get_by_role("link", name="Bỏ phiếu", exact=True).click()
+    expect(page.get_by_text("Chọn tối đa 1 ứng viên")).to_be_visible()
+    page.get_by_label(world.chair.full_name).check()
+    expect(page.get_by_text("Đã chọn 1/1")).to_be_visible()
+    expect(page.get_by_label(world.vice.full_name)).to_be_disabled()  # "chọn tối đa 1"
+    page.once("dialog", lambda dialog: dialog.accept())  # "Gửi phiếu bầu? Sau khi gửi…"
+    page.get_by_role("button", name="Gửi phiếu bầu").click()
+
+    expect(page.get_by_role("heading", name="Đã ghi nhận phiếu bầu")).to_be_visible()
+    receipt = page.get_by_test_id("receipt").inner_text().strip()
+    assert len(receipt) == 64
+    expect(page.get_by_text("Hãy lưu mã này; sau khi kết thúc bỏ phiếu")).to_be_visible()
+    assert Ballot.objects.filter(round=ballot_round).count() == 2
+
+    services.round_close(ballot_round=ballot_round, by=world.secretariat)
+    page.goto(live_server.url + reverse("ballot_round_detail", kwargs={"pk": ballot_round.pk}))
+    page.get_by_role("link", name="Kết quả và danh sách mã biên nhận").click()
+    assert page.url.endswith(reverse("ballot_round_results", kwargs={"pk": ballot_round.pk}))
+    published = page.locator("#danh-sach-bien-nhan li")
+    expect(published).to_have_count(2)
+    expect(published.filter(has_text=receipt)).to_have_count(1)
+    ballot_round = BallotRound.objects.get(pk=ballot_round.pk)
+    assert receipt in ballot_round.results["receipts"]
+    assert refused == []
