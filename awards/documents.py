@@ -33,6 +33,7 @@ from awards.models import BallotRound, Nomination, PaperTally, Proposal
 from blocs.models import BlocYear, User
 from blocs.selectors import bloc_members, bloc_supervisor, province_on
 from documents import registry
+from documents.docx import add_table
 from documents.models import Document, DocumentType
 from documents.services import document_create_draft, document_freeze_pdf, document_issue
 from khoi_portal.lib.vietnamese import date_long, nfc, sorted_vi
@@ -352,7 +353,7 @@ def _minutes_docx(docx_document, document: Document) -> None:
     data = _minutes_context(document)["minutes"]
     for line in data["facts"]:
         docx_document.add_paragraph(f"- {line}")
-    _docx_table(
+    add_table(
         docx_document,
         ["STT", "Ứng viên", "Số phiếu", "Tỷ lệ (%)", "Kết quả", "Căn cứ"],
         [
@@ -573,7 +574,7 @@ def _submission_docx(docx_document, document: Document) -> None:
     for number, award in enumerate(data["awards"], start=1):
         paragraph = docx_document.add_paragraph()
         paragraph.add_run(f"{number}. {award['award']}").bold = True
-        _docx_table(
+        add_table(
             docx_document,
             ["STT", "Tập thể, cá nhân", "Điểm thi đua", "Hạng", "Số phiếu", "Tỷ lệ (%)"],
             [
@@ -587,30 +588,6 @@ def _submission_docx(docx_document, document: Document) -> None:
         docx_document.add_paragraph().add_run("Hồ sơ kèm theo:").italic = True
         for line in attachments:
             docx_document.add_paragraph(f"- {line}")
-
-
-def _docx_table(
-    docx_document, headers: list[str], rows: list[list[str]], *, widths_mm: list[int]
-) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    table = docx_document.add_table(rows=1 + len(rows), cols=len(headers))
-    table.style = docx_document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for row_index, values in enumerate([headers, *rows]):
-        for column, value in enumerate(values):
-            paragraph = table.rows[row_index].cells[column].paragraphs[0]
-            paragraph.alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
-            )
-            run = paragraph.add_run(value)
-            run.bold = row_index == 0
-            run.font.size = Pt(12)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        for cell in column.cells:
-            cell.width = Mm(width)
 
 
 registry.register(

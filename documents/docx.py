@@ -493,3 +493,28 @@ def render_document_docx(document, *, draft: bool | None = None) -> bytes:
     buffer = io.BytesIO()
     build_document_docx(document, draft=draft).save(buffer)
     return buffer.getvalue()
+
+
+def add_table(
+    docx_document, headers: list[str], rows: list[list[str]], *, widths_mm: list[int]
+) -> None:
+    """A bordered table (header row bold, second column left-aligned) for a kind's docx_body."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    table = docx_document.add_table(rows=1 + len(rows), cols=len(headers))
+    table.style = docx_document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for row_index, values in enumerate([headers, *rows]):
+        for column, value in enumerate(values):
+            paragraph = table.rows[row_index].cells[column].paragraphs[0]
+            paragraph.alignment = (
+                WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
+            )
+            run = paragraph.add_run(value)
+            run.bold = row_index == 0
+            run.font.size = Pt(12)
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        for cell in column.cells:
+            cell.width = Mm(width)

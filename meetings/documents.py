@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from blocs.models import Bloc, BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members, bloc_supervisor, province_on
 from documents import registry
+from documents.docx import add_table
 from documents.models import Delivery, Document, DocumentType
 from documents.services import (
     document_create_draft,
@@ -650,30 +651,6 @@ def _minutes_context(document: Document) -> dict:
     }
 
 
-def _docx_table(
-    docx_document, headers: list[str], rows: list[list[str]], *, widths_mm: list[int]
-) -> None:
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Mm, Pt
-
-    table = docx_document.add_table(rows=1 + len(rows), cols=len(headers))
-    table.style = docx_document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for row_index, values in enumerate([headers, *rows]):
-        for column, value in enumerate(values):
-            paragraph = table.rows[row_index].cells[column].paragraphs[0]
-            paragraph.alignment = (
-                WD_ALIGN_PARAGRAPH.LEFT if column == 1 else WD_ALIGN_PARAGRAPH.CENTER
-            )
-            run = paragraph.add_run(value)
-            run.bold = row_index == 0
-            run.font.size = Pt(12)
-    for column, width in zip(table.columns, widths_mm, strict=True):
-        for cell in column.cells:
-            cell.width = Mm(width)
-
-
 def _heading(docx_document, text: str) -> None:
     docx_document.add_paragraph().add_run(text).bold = True
 
@@ -705,7 +682,7 @@ def _minutes_docx(docx_document, document: Document) -> None:
         ballot = item["ballot"]
         if ballot and ballot["closed"]:
             docx_document.add_paragraph(f"- {_ballot_line(ballot)}")
-            _docx_table(
+            add_table(
                 docx_document,
                 ["STT", "Ứng viên", "Số phiếu", "Tỷ lệ (%)", "Kết quả"],
                 [
@@ -1069,7 +1046,7 @@ def _report_docx(docx_document, document: Document) -> None:
     data = _report_context(document)["report"]
     if data["top"]:
         _heading(docx_document, "Phụ lục 1. Các đơn vị dẫn đầu bảng điểm thi đua")
-        _docx_table(
+        add_table(
             docx_document,
             ["Hạng", "Đơn vị", "Điểm"],
             [[str(r["rank"]), r["unit"], r["final_text"]] for r in data["top"]],
@@ -1077,7 +1054,7 @@ def _report_docx(docx_document, document: Document) -> None:
         )
     if data["award_rows"]:
         _heading(docx_document, "Phụ lục 2. Đề nghị khen thưởng")
-        _docx_table(
+        add_table(
             docx_document,
             ["STT", "Tập thể, cá nhân", "Hình thức", "Số phiếu", "Tỷ lệ (%)"],
             [
