@@ -18,6 +18,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from blocs.models import BlocYear, User
+from blocs.selectors import bloc_members
 from documents.models import Document
 from meetings import demo
 from meetings.models import AgendaItem, Delegate, Handover, Meeting, RotationEntry
@@ -227,3 +228,11 @@ def test_seed_002s_conference_of_tay_nguyen_and_its_minutes_in_the_2021_export(
         in text
     )
     assert "Có mặt 11/11 đơn vị thành viên" in text
+    # ... and the 2021 summary table (issued on 10/11/2021) naming all eleven members.
+    summaries = [row for row in rows if row["subject"].startswith("Biểu tổng hợp")]
+    assert len(summaries) == 1
+    summary_text = " ".join(_pdf_text((tmp_path / summaries[0]["file"]).read_bytes()).split())
+    members = bloc_members(bloc=bloc, year=2021)
+    assert members.count() == 11
+    for unit in members:
+        assert " ".join(unit.full_name.split()) in summary_text, unit.full_name
