@@ -20,7 +20,13 @@ import pytest
 from django.conf import settings
 
 from blocs.models import Bloc, BlocYear, MemberUnit, User
-from tests.factories import BlocFactory, BlocYearFactory, MemberUnitFactory, MembershipFactory, UserFactory
+from tests.factories import (
+    BlocFactory,
+    BlocYearFactory,
+    MembershipFactory,
+    MemberUnitFactory,
+    UserFactory,
+)
 
 ROLES = ("anon", "ministry", "secretariat", "officer", "leader", "outsider")
 
@@ -137,3 +143,44 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# Rows that data migrations create (document types, award types): a transactional test's
+# flush empties every table, so those tests get them back here. (serialized_rollback would
+# restore them too, but on PostgreSQL it collides with the content types that flush's
+# post_migrate recreates.)
+REFERENCE_DATA = [
+    ("documents", "0002_default_document_types"),
+    ("covenants", "0002_covenant_document_type"),
+    ("awards", "0002_default_award_types"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if not transactional:
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("transactional_db")
+    for app, migration in REFERENCE_DATA:
+        importlib.import_module(f"{app}.migrations.{migration}").forwards(apps, None)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """After the run, end any session a browser test's server thread left open, so that the
+    PostgreSQL test database can be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")

@@ -24,3 +24,13 @@ class Entry:
     ok_statuses: set[int] = field(default_factory=lambda: {200})
 
 
+
+
+def drain(response) -> bytes:
+    """Read a test-client response to its end. A streamed file is then closed by the test
+    client's own wrapper, which keeps Django's close_old_connections out of it; calling
+    ``response.close()`` ourselves would send request_finished and, on PostgreSQL, close the
+    test's connection in the middle of its transaction."""
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content

@@ -15,7 +15,8 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import ROLES, World
-from tests.matrix_support import BLOC_A, EVERYONE, MINISTRY, SECRETARIAT, SIGNED_IN, Entry
+from tests.matrix_support import BLOC_A, EVERYONE, MINISTRY, SECRETARIAT, SIGNED_IN, Entry, drain
+
 
 def _bloc_year(w: World) -> dict:
     return {"pk": w.bloc.pk, "year": w.bloc_year.year}
@@ -161,7 +162,7 @@ def test_role_matrix(name, role, world, login):
     client = login(world.user(role))
     url = reverse(name, kwargs=entry.kwargs(world))
     response = getattr(client, entry.method)(url, entry.data(world))
-    response.close()  # file responses hold the file open until closed
+    drain(response)  # a streamed file stays open until read to its end
     if role in entry.allowed:
         assert response.status_code in entry.ok_statuses, (name, role, response.status_code)
     elif role == "anon":

@@ -19,11 +19,11 @@ from tests.awards.matrix_ballots import opened
 from tests.conftest import services_required
 from tests.factories import UserFactory
 
-# serialized_rollback: the award types are migration data, which a transactional test's flush
-# (this one's or an earlier one's) would otherwise remove.
+# Award types are migration data that a transactional test's flush removes: tests/conftest.py
+# (_reference_data) puts them back.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 CHROMIUM = "/usr/bin/chromium"

@@ -356,7 +356,6 @@ def test_the_report_goes_to_the_secretariat_the_ministry_and_its_unit(world, log
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
     assert b"".join(response.streaming_content) == PDF
-    response.close()
 
 
 def test_the_report_is_hidden_from_other_units(world, login):

@@ -255,7 +255,7 @@ def browser_page(monkeypatch):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_chart_draws_and_the_search_box_finds_a_receipt(
     world, leaders, live_server, browser_page
 ):

@@ -258,7 +258,7 @@ def test_after_the_close_the_physical_order_does_not_follow_the_voting_order(wor
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_after_the_close_no_ballot_row_shares_a_transaction_with_a_voter_token(world, leaders):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL's transaction ids (xmin) are tested in CI's PostgreSQL pass")

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import MemberUnitFactory, MembershipFactory, UserFactory
+from tests.factories import MembershipFactory, MemberUnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ import pytest
 
 from blocs import selectors, services
 from blocs.models import Authority, BlocSupervision, Province
-from tests.factories import BlocFactory, MemberUnitFactory, MembershipFactory
+from tests.factories import BlocFactory, MembershipFactory, MemberUnitFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -364,7 +364,6 @@ def test_the_scan_goes_to_the_secretariat_and_the_signing_unit_only(world, login
     vice_officer = UserFactory(unit=world.vice, unit_role="officer")
     for user in (vice_officer, world.ministry, world.outsider):
         response = login(user).get(url)
-        response.close()
         assert response.status_code == 404
 
 

@@ -133,7 +133,7 @@ DOCUMENTS = 20
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("series_exists", [False, True], ids=["new-series", "existing-series"])
 def test_concurrent_issues_get_gap_free_unique_numbers(series_exists):
     if connection.vendor != "postgresql":

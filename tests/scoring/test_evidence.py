@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from scoring import services
 from scoring.models import Entry, Evidence
+from tests.matrix_support import drain
 from tests.scoring.matrix_sheets import PDF, PNG, fill_sheet, pdf_upload
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,7 @@ def _evidence(world, scored) -> Evidence:
 
 
 def _body(response) -> bytes:
-    try:
-        return b"".join(response.streaming_content)
-    finally:
-        response.close()
+    return drain(response)
 
 
 @pytest.mark.parametrize(
