@@ -10,3 +10,4 @@ class BlocsConfig(AppConfig):
 
         db.connect()
         from blocs import dashboard, permissions  # noqa: F401  (register the dashboard provider, the rules)
+        from khoi_portal import tasks_dashboard  # noqa: F401  (the year's tasks on the dashboard)

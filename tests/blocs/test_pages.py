@@ -100,3 +100,29 @@ def test_content_security_policy_header(world, login):
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode() and "style=" not in response.content.decode()
+
+
+def test_dashboard_lists_the_years_open_tasks(world, login):
+    """The officer's sheet, the leader's covenant and ballot, the secretariat's round."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from awards.services import round_open
+    from covenants import services as covenants
+    from scoring import services as scoring
+    from tests.awards.conftest import flag_round
+    from tests.scoring.conftest import build_scale
+
+    scale, _groups, _items = build_scale(world)
+    scoring.round_open(bloc_year=world.bloc_year, scale=scale, by=world.secretariat,
+                       deadline=timezone.now() + dt.timedelta(days=5))
+    covenant = covenants.covenant_create(bloc_year=world.bloc_year, title="Giao ước thi đua năm 2022",
+                                         by=world.secretariat, items=[{"text": "Hoàn thành nhiệm vụ."}])
+    covenants.covenant_finalize(covenant=covenant, by=world.secretariat)
+    round_open(ballot_round=flag_round(world), by=world.secretariat)
+    assert "Phiếu tự chấm điểm năm 2022 chưa gửi" in login(world.officer).get(reverse("dashboard")).text
+    leader = login(world.leader).get(reverse("dashboard")).text
+    assert "Giao ước chờ ký: Giao ước thi đua năm 2022" in leader and "Đang bỏ phiếu:" in leader
+    assert "0/3 phiếu đã gửi" in login(world.secretariat).get(reverse("dashboard")).text
+    assert "Giao ước chờ ký" not in login(world.outsider).get(reverse("dashboard")).text
