@@ -27,7 +27,7 @@ from blocs.models import BlocYear, User
 from blocs.selectors import province_on
 from documents import registry
 from documents.models import Document, DocumentType
-from documents.services import document_create_draft, document_issue
+from documents.services import document_create_draft, document_issue, header_defaults
 from khoi_portal.lib.vietnamese import date_short, nfc
 from scoring.models import Criterion, Entry, Evidence, Round, Scale, Sheet
 from scoring.selectors import Row, SummaryTable, summary_table
@@ -342,6 +342,8 @@ def summary_issue(
         ),
         distribution=f"- Các đơn vị thành viên {bloc.kind_word};\n- Lưu: VT.",
         authority=_authority(heading),
+        # the supervising ministry of the issue date, not today's (NQ 176/2025)
+        **header_defaults(bloc=bloc, on=issued_on),
     )
     return document_issue(
         document=draft,
