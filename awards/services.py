@@ -407,20 +407,14 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
     _stamp(current, by=by, reason="Kết thúc bỏ phiếu, công bố kết quả")
     current.save()
     if tie_labels:
+        tied = [c for c in candidates if c.label in tie_labels]
+        seats_left = current.seats - sum(1 for r in rows if r["elected"])
         runoff = round_create(
             bloc_year=current.bloc_year, title=f"{current.title} – bỏ phiếu lại", by=by,
-            unit_candidates=[], award_type=current.award_type,
-            max_choices=min(current.seats - sum(1 for r in rows if r["elected"]), len(tie_labels)),
-            seats=current.seats - sum(1 for r in rows if r["elected"]), mode=current.mode, purpose=current.purpose,
-            runoff_of=current, candidates=[c.nomination for c in candidates
-                                           if c.label in tie_labels and c.nomination is not None],
-        ) if any(c.nomination for c in candidates if c.label in tie_labels) else round_create(
-            bloc_year=current.bloc_year, title=f"{current.title} – bỏ phiếu lại", by=by,
-            unit_candidates=[c.unit for c in candidates if c.label in tie_labels],
-            award_type=current.award_type,
-            max_choices=min(current.seats - sum(1 for r in rows if r["elected"]), len(tie_labels)),
-            seats=current.seats - sum(1 for r in rows if r["elected"]), mode=current.mode, purpose=current.purpose,
-            runoff_of=current,
+            award_type=current.award_type, mode=current.mode, purpose=current.purpose, runoff_of=current,
+            candidates=[c.nomination for c in tied if c.nomination is not None],
+            unit_candidates=[c.unit for c in tied if c.nomination is None],
+            max_choices=min(seats_left, len(tied)), seats=seats_left,
         )
         current.results["runoff_round"] = runoff.pk
         current.save(update_fields=["results"])
