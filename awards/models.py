@@ -30,8 +30,9 @@ class AwardType(models.Model):
     code = models.SlugField(_("mã"), max_length=40, unique=True)
     name = NFCCharField(_("tên hình thức"), max_length=200)
     recipient = models.CharField(_("đối tượng"), max_length=10, choices=Recipient.choices)
-    salary_multiplier = models.DecimalField(_("hệ số mức lương cơ sở"), max_digits=5, decimal_places=2,
-                                            null=True, blank=True)
+    salary_multiplier = models.DecimalField(
+        _("hệ số mức lương cơ sở"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
     description = NFCTextField(_("mô tả"), blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
@@ -48,12 +49,21 @@ class Exclusion(models.Model):
     """A hard condition a unit fails in a year (discipline, a required title): it cannot be
     proposed, whatever its score."""
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="award_exclusions")
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="award_exclusions"
+    )
     unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, related_name="+")
-    award_type = models.ForeignKey(AwardType, on_delete=models.CASCADE, null=True, blank=True,
-                                   help_text=_("Để trống nếu áp dụng cho mọi hình thức."))
+    award_type = models.ForeignKey(
+        AwardType,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        help_text=_("Để trống nếu áp dụng cho mọi hình thức."),
+    )
     reason = NFCCharField(_("lý do"), max_length=300)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -76,9 +86,13 @@ class Nomination(models.Model):
         SECRETARIAT = "secretariat", _("Thường trực khối đề xuất")
         UNIT = "unit", _("Đơn vị đề xuất")
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="nominations")
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="nominations"
+    )
     award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="nominations")
-    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="nominations")
+    unit = models.ForeignKey(
+        "blocs.MemberUnit", on_delete=models.PROTECT, related_name="nominations"
+    )
     person_name = NFCCharField(_("họ tên cá nhân"), max_length=120, blank=True)
     person_title = NFCCharField(_("chức vụ"), max_length=200, blank=True)
     source = models.CharField(max_length=12, choices=Source.choices)
@@ -89,7 +103,9 @@ class Nomination(models.Model):
     report_name = NFCCharField(max_length=255, blank=True)
     report_sha256 = models.CharField(max_length=64, blank=True)
     withdrawn = models.BooleanField(default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -128,30 +144,51 @@ class BallotRound(models.Model):
         RUNOFF = "runoff", _("Bỏ phiếu lại")
         SCORE = "score", _("Theo điểm thi đua")
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="ballot_rounds")
-    award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    purpose = models.CharField(_("mục đích"), max_length=12, default="award",
-                               help_text=_("award: bình xét khen thưởng; election: bầu Khối trưởng, Khối phó"))
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="ballot_rounds"
+    )
+    award_type = models.ForeignKey(
+        AwardType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(
+        _("mục đích"),
+        max_length=12,
+        default="award",
+        help_text=_("award: bình xét khen thưởng; election: bầu Khối trưởng, Khối phó"),
+    )
     title = NFCCharField(_("tên vòng bỏ phiếu"), max_length=300)
-    runoff_of = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="runoffs")
-    mode = models.CharField(_("hình thức"), max_length=10, choices=Mode.choices, default=Mode.ELECTRONIC)
-    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    runoff_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="runoffs"
+    )
+    mode = models.CharField(
+        _("hình thức"), max_length=10, choices=Mode.choices, default=Mode.ELECTRONIC
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
     max_choices = models.PositiveSmallIntegerField(_("chọn tối đa"), default=1)
     seats = models.PositiveSmallIntegerField(_("số suất"), default=1)
-    quorum = models.DecimalField(_("tỷ lệ tối thiểu có mặt"), max_digits=5, decimal_places=4,
-                                 default=Decimal("0.6667"))
-    base = models.CharField(_("căn cứ tính tỷ lệ"), max_length=8, choices=Base.choices, default=Base.ALL)
-    pass_share = models.DecimalField(_("tỷ lệ phiếu phải vượt"), max_digits=5, decimal_places=4,
-                                     default=Decimal("0.5"))
-    tie_break = models.CharField(_("khi bằng phiếu"), max_length=8, choices=TieBreak.choices,
-                                 default=TieBreak.RUNOFF)
+    quorum = models.DecimalField(
+        _("tỷ lệ tối thiểu có mặt"), max_digits=5, decimal_places=4, default=Decimal("0.6667")
+    )
+    base = models.CharField(
+        _("căn cứ tính tỷ lệ"), max_length=8, choices=Base.choices, default=Base.ALL
+    )
+    pass_share = models.DecimalField(
+        _("tỷ lệ phiếu phải vượt"), max_digits=5, decimal_places=4, default=Decimal("0.5")
+    )
+    tie_break = models.CharField(
+        _("khi bằng phiếu"), max_length=8, choices=TieBreak.choices, default=TieBreak.RUNOFF
+    )
     present_units = models.PositiveSmallIntegerField(_("số đơn vị có mặt"), null=True, blank=True)
     member_units = models.PositiveSmallIntegerField(_("số đơn vị thành viên"), default=0)
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     held_on = models.DateField(_("ngày bỏ phiếu"), null=True, blank=True)
     results = models.JSONField(_("kết quả"), default=dict, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -159,8 +196,12 @@ class BallotRound(models.Model):
         verbose_name = _("vòng bỏ phiếu")
         verbose_name_plural = _("vòng bỏ phiếu")
         constraints = [
-            models.CheckConstraint(condition=Q(max_choices__gte=1) & Q(seats__gte=1), name="round_choices_positive"),
-            models.CheckConstraint(condition=Q(pass_share__gte=0) & Q(pass_share__lt=1), name="round_pass_share"),
+            models.CheckConstraint(
+                condition=Q(max_choices__gte=1) & Q(seats__gte=1), name="round_choices_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(pass_share__gte=0) & Q(pass_share__lt=1), name="round_pass_share"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,15 +210,21 @@ class BallotRound(models.Model):
 
 class Candidate(models.Model):
     round = models.ForeignKey(BallotRound, on_delete=models.CASCADE, related_name="candidates")
-    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    unit = models.ForeignKey(
+        "blocs.MemberUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     label = NFCCharField(_("ứng viên"), max_length=300)
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["round", "position", "pk"]
-        constraints = [models.UniqueConstraint(fields=["round", "label"], name="candidate_unique_label")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "label"], name="candidate_unique_label")
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -206,7 +253,9 @@ class Ballot(models.Model):
     round = models.ForeignKey(BallotRound, on_delete=models.CASCADE, related_name="ballots")
     token_hash = models.CharField(max_length=64, unique=True)  # HMAC(key "ballot", secret)
     receipt = models.CharField(max_length=64, unique=True)
-    choices = models.ManyToManyField(Candidate, through="BallotChoice", related_name="ballots", blank=True)
+    choices = models.ManyToManyField(
+        Candidate, through="BallotChoice", related_name="ballots", blank=True
+    )
 
     class Meta:
         ordering = ["receipt"]  # never creation order
@@ -224,7 +273,9 @@ class BallotChoice(models.Model):
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_choice_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "candidate"], name="ballot_choice_once")
+        ]
 
     def __str__(self) -> str:
         return f"{self.ballot_id}: {self.candidate_id}"
@@ -238,20 +289,27 @@ class PaperTally(models.Model):
     ballots_returned = models.PositiveSmallIntegerField(_("số phiếu thu về"))
     ballots_valid = models.PositiveSmallIntegerField(_("số phiếu hợp lệ"))
     votes = models.JSONField(_("số phiếu từng ứng viên"), default=dict)  # {candidate_id: votes}
-    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     entered_at = models.DateTimeField(auto_now_add=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
-                                   name="tally_confirmed_by_another"),
-            models.CheckConstraint(condition=Q(ballots_valid__lte=models.F("ballots_returned"))
-                                   & Q(ballots_returned__lte=models.F("ballots_issued")),
-                                   name="tally_counts_consistent"),
+            models.CheckConstraint(
+                condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=models.F("entered_by")),
+                name="tally_confirmed_by_another",
+            ),
+            models.CheckConstraint(
+                condition=Q(ballots_valid__lte=models.F("ballots_returned"))
+                & Q(ballots_returned__lte=models.F("ballots_issued")),
+                name="tally_counts_consistent",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -261,24 +319,32 @@ class PaperTally(models.Model):
 class Proposal(models.Model):
     """What the bloc proposes to the ministry for one award: each nominee's score and votes."""
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="award_proposals")
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="award_proposals"
+    )
     award_type = models.ForeignKey(AwardType, on_delete=models.PROTECT, related_name="+")
     round = models.ForeignKey(BallotRound, on_delete=models.PROTECT, related_name="proposals")
-    nomination = models.ForeignKey(Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    nomination = models.ForeignKey(
+        Nomination, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="+")
     label = NFCCharField(max_length=300)
     score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     rank = models.PositiveSmallIntegerField(null=True, blank=True)
     votes = models.PositiveSmallIntegerField(default=0)
     vote_share = models.DecimalField(max_digits=6, decimal_places=4, default=Decimal("0"))
-    minutes = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
-    submission = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    minutes = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submission = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["bloc_year", "award_type", "-votes"]
-        constraints = [models.UniqueConstraint(fields=["round", "label"], name="proposal_once_per_round")]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "label"], name="proposal_once_per_round")
+        ]
 
     def __str__(self) -> str:
         return f"{self.award_type}: {self.label}"

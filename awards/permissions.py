@@ -13,8 +13,11 @@ def _active(user) -> bool:
 
 @rules.predicate
 def can_view_awards(user, bloc_year) -> bool:
-    return _active(user) and bloc_year is not None and (
-        user.is_ministry_office or is_bloc_member(user, bloc_year.bloc))
+    return (
+        _active(user)
+        and bloc_year is not None
+        and (user.is_ministry_office or is_bloc_member(user, bloc_year.bloc))
+    )
 
 
 @rules.predicate
@@ -25,8 +28,12 @@ def can_manage_awards(user, bloc_year) -> bool:
 @rules.predicate
 def can_nominate(user, bloc_year) -> bool:
     """A member unit's people nominate exemplary individuals and collectives of their unit."""
-    return _active(user) and bloc_year is not None and user.unit_id is not None and is_bloc_member(
-        user, bloc_year.bloc)
+    return (
+        _active(user)
+        and bloc_year is not None
+        and user.unit_id is not None
+        and is_bloc_member(user, bloc_year.bloc)
+    )
 
 
 @rules.predicate
@@ -41,8 +48,12 @@ def can_manage_round(user, ballot_round) -> bool:
 
 @rules.predicate
 def can_vote(user, ballot_round) -> bool:
-    return (ballot_round is not None and _active(user) and user.is_leader
-            and is_bloc_member(user, ballot_round.bloc_year.bloc))
+    return (
+        ballot_round is not None
+        and _active(user)
+        and user.is_leader
+        and is_bloc_member(user, ballot_round.bloc_year.bloc)
+    )
 
 
 @rules.predicate

@@ -15,14 +15,31 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from awards.models import AwardType, Ballot, BallotRound, Candidate, Exclusion, Nomination, PaperTally, Proposal, VoterToken
+from awards.models import (
+    AwardType,
+    Ballot,
+    BallotRound,
+    Candidate,
+    Exclusion,
+    Nomination,
+    PaperTally,
+    Proposal,
+    VoterToken,
+)
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
 
 # Defaults when a bloc's regulation is silent (DOMAIN §4: no national rule fixes them).
-DEFAULT_RULES = {"quorum": "2/3", "base": "all", "pass_share": "0.5", "tie_break": "runoff",
-                 "flag_nominees": 1, "merit_max_share": "0.3", "min_score": None}
+DEFAULT_RULES = {
+    "quorum": "2/3",
+    "base": "all",
+    "pass_share": "0.5",
+    "tie_break": "runoff",
+    "flag_nominees": 1,
+    "merit_max_share": "0.3",
+    "min_score": None,
+}
 
 
 def _stamp(obj, *, by: User | None, reason: str) -> None:
@@ -89,24 +106,49 @@ def eligibility(*, bloc_year: BlocYear, award_type: AwardType) -> list[Eligibili
         if minimum is not None and (score is None or score < minimum):
             problems.append(_("dưới %(min)s điểm") % {"min": _points(minimum)})
         if problems:
-            result.append(Eligibility(unit, False, _("không đủ điều kiện: %(why)s") % {"why": "; ".join(problems)},
-                                      rank, score))
+            result.append(
+                Eligibility(
+                    unit,
+                    False,
+                    _("không đủ điều kiện: %(why)s") % {"why": "; ".join(problems)},
+                    rank,
+                    score,
+                )
+            )
         elif rank is None:
             result.append(Eligibility(unit, True, _("chưa có kết quả chấm điểm"), None, None))
         else:
-            result.append(Eligibility(unit, True, _("hạng %(rank)s, %(score)s điểm") % {
-                "rank": rank, "score": _points(score)}, rank, score))
+            result.append(
+                Eligibility(
+                    unit,
+                    True,
+                    _("hạng %(rank)s, %(score)s điểm") % {"rank": rank, "score": _points(score)},
+                    rank,
+                    score,
+                )
+            )
     result.sort(key=lambda e: (not e.eligible, e.rank if e.rank is not None else 10_000))
     return result
 
 
 @transaction.atomic
-def exclusion_add(*, bloc_year: BlocYear, unit: MemberUnit, reason: str, by: User,
-                  award_type: AwardType | None = None) -> Exclusion:
+def exclusion_add(
+    *,
+    bloc_year: BlocYear,
+    unit: MemberUnit,
+    reason: str,
+    by: User,
+    award_type: AwardType | None = None,
+) -> Exclusion:
     if not reason.strip():
         raise ValidationError(_("Hãy ghi lý do."))
-    exclusion = Exclusion(bloc_year=bloc_year, unit=unit, award_type=award_type, reason=nfc(reason.strip()),
-                          created_by=by)
+    exclusion = Exclusion(
+        bloc_year=bloc_year,
+        unit=unit,
+        award_type=award_type,
+        reason=nfc(reason.strip()),
+        created_by=by,
+    )
     _stamp(exclusion, by=by, reason=f"Không đủ điều kiện: {exclusion.reason}")
     exclusion.save()
     return exclusion
@@ -116,15 +158,26 @@ def exclusion_add(*, bloc_year: BlocYear, unit: MemberUnit, reason: str, by: Use
 
 
 @transaction.atomic
-def nominations_propose_default(*, bloc_year: BlocYear, award_type: AwardType, count: int, by: User
-                                ) -> list[Nomination]:
+def nominations_propose_default(
+    *, bloc_year: BlocYear, award_type: AwardType, count: int, by: User
+) -> list[Nomination]:
     """The secretariat's default candidates: the first *count* eligible units by ranking."""
     created = []
-    for row in [e for e in eligibility(bloc_year=bloc_year, award_type=award_type) if e.eligible][:count]:
+    for row in [e for e in eligibility(bloc_year=bloc_year, award_type=award_type) if e.eligible][
+        :count
+    ]:
         nomination, new = Nomination.objects.get_or_create(
-            bloc_year=bloc_year, award_type=award_type, unit=row.unit, person_name="",
-            defaults={"source": Nomination.Source.SECRETARIAT, "score": row.score, "rank": row.rank,
-                      "note": row.reason, "created_by": by},
+            bloc_year=bloc_year,
+            award_type=award_type,
+            unit=row.unit,
+            person_name="",
+            defaults={
+                "source": Nomination.Source.SECRETARIAT,
+                "score": row.score,
+                "rank": row.rank,
+                "note": row.reason,
+                "created_by": by,
+            },
         )
         if new:
             created.append(nomination)
@@ -132,9 +185,18 @@ def nominations_propose_default(*, bloc_year: BlocYear, award_type: AwardType, c
 
 
 @transaction.atomic
-def nomination_create(*, bloc_year: BlocYear, award_type: AwardType, unit: MemberUnit, by: User,
-                      source: str, person_name: str = "", person_title: str = "", note: str = "",
-                      report=None) -> Nomination:
+def nomination_create(
+    *,
+    bloc_year: BlocYear,
+    award_type: AwardType,
+    unit: MemberUnit,
+    by: User,
+    source: str,
+    person_name: str = "",
+    person_title: str = "",
+    note: str = "",
+    report=None,
+) -> Nomination:
     """A nomination; individuals need a name; an achievement report may be attached."""
     from scoring.services import detect_evidence_type
 
@@ -145,16 +207,27 @@ def nomination_create(*, bloc_year: BlocYear, award_type: AwardType, unit: Membe
     ranked = {e.unit.pk: e for e in eligibility(bloc_year=bloc_year, award_type=award_type)}
     if award_type.recipient == AwardType.Recipient.COLLECTIVE and not ranked[unit.pk].eligible:
         raise ValidationError(ranked[unit.pk].reason)
-    nomination = Nomination(bloc_year=bloc_year, award_type=award_type, unit=unit, source=source,
-                            person_name=nfc(person_name.strip()), person_title=nfc(person_title.strip()),
-                            note=nfc(note), score=ranked[unit.pk].score, rank=ranked[unit.pk].rank, created_by=by)
+    nomination = Nomination(
+        bloc_year=bloc_year,
+        award_type=award_type,
+        unit=unit,
+        source=source,
+        person_name=nfc(person_name.strip()),
+        person_title=nfc(person_title.strip()),
+        note=nfc(note),
+        score=ranked[unit.pk].score,
+        rank=ranked[unit.pk].rank,
+        created_by=by,
+    )
     if report is not None:
         if report.size > 10 * 1024 * 1024:
             raise ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
         head = report.read(8192)
         report.seek(0)
         if detect_evidence_type(head) is None:
-            raise ValidationError(_("Báo cáo thành tích phải là tệp PDF, Word hoặc ảnh (kiểm tra theo nội dung)."))
+            raise ValidationError(
+                _("Báo cáo thành tích phải là tệp PDF, Word hoặc ảnh (kiểm tra theo nội dung).")
+            )
         digest = hashlib.sha256()
         for chunk in report.chunks():
             digest.update(chunk)
@@ -171,10 +244,21 @@ def nomination_create(*, bloc_year: BlocYear, award_type: AwardType, unit: Membe
 
 
 @transaction.atomic
-def round_create(*, bloc_year: BlocYear, title: str, by: User, candidates: list[Nomination] | None = None,
-                 unit_candidates: list[MemberUnit] | None = None, award_type: AwardType | None = None,
-                 max_choices: int = 1, seats: int = 1, mode: str = BallotRound.Mode.ELECTRONIC,
-                 purpose: str = "award", runoff_of: BallotRound | None = None, held_on=None) -> BallotRound:
+def round_create(
+    *,
+    bloc_year: BlocYear,
+    title: str,
+    by: User,
+    candidates: list[Nomination] | None = None,
+    unit_candidates: list[MemberUnit] | None = None,
+    award_type: AwardType | None = None,
+    max_choices: int = 1,
+    seats: int = 1,
+    mode: str = BallotRound.Mode.ELECTRONIC,
+    purpose: str = "award",
+    runoff_of: BallotRound | None = None,
+    held_on=None,
+) -> BallotRound:
     """A ballot round whose rules are taken from the regulation in force (and kept with it)."""
     rules = rules_for(bloc_year)
     if max_choices < 1 or seats < 1:
@@ -185,23 +269,41 @@ def round_create(*, bloc_year: BlocYear, title: str, by: User, candidates: list[
         raise ValidationError(_("Vòng bỏ phiếu cần ít nhất một ứng viên."))
     members = bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).count()
     ballot_round = BallotRound(
-        bloc_year=bloc_year, award_type=award_type, purpose=purpose, title=nfc(title), mode=mode,
-        max_choices=max_choices, seats=seats, base=rules["base"],
+        bloc_year=bloc_year,
+        award_type=award_type,
+        purpose=purpose,
+        title=nfc(title),
+        mode=mode,
+        max_choices=max_choices,
+        seats=seats,
+        base=rules["base"],
         # Rounded down: a quorum of 2/3 stored as 0.6667 would refuse exactly two of three members.
         quorum=_fraction(rules["quorum"], ROUND_DOWN),
-        pass_share=_fraction(rules["pass_share"]), tie_break=rules["tie_break"], member_units=members,
-        runoff_of=runoff_of, created_by=by, held_on=held_on,
+        pass_share=_fraction(rules["pass_share"]),
+        tie_break=rules["tie_break"],
+        member_units=members,
+        runoff_of=runoff_of,
+        created_by=by,
+        held_on=held_on,
     )
     _stamp(ballot_round, by=by, reason="Tạo vòng bỏ phiếu")
     ballot_round.save()
     for position, (label, nomination, unit, score) in enumerate(labels, start=1):
-        Candidate.objects.create(round=ballot_round, nomination=nomination, unit=unit, label=label, score=score,
-                                 position=position)
+        Candidate.objects.create(
+            round=ballot_round,
+            nomination=nomination,
+            unit=unit,
+            label=label,
+            score=score,
+            position=position,
+        )
     return ballot_round
 
 
 @transaction.atomic
-def round_open(*, ballot_round: BallotRound, by: User, present_units: int | None = None) -> BallotRound:
+def round_open(
+    *, ballot_round: BallotRound, by: User, present_units: int | None = None
+) -> BallotRound:
     current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
     if current.status != BallotRound.Status.DRAFT:
         raise ValidationError(_("Vòng bỏ phiếu đã mở hoặc đã kết thúc."))
@@ -220,23 +322,32 @@ def _mac(purpose: str, secret: str) -> str:
 
 def may_vote_for(user: User, unit: MemberUnit) -> bool:
     """The unit's leader, or a delegate the leader named (an appointment of the unit)."""
-    return bool(user.is_active and user.unit_id == unit.pk and user.unit_role == User.UnitRole.LEADER)
+    return bool(
+        user.is_active and user.unit_id == unit.pk and user.unit_role == User.UnitRole.LEADER
+    )
 
 
 @transaction.atomic
 def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> str:
     """Give the unit its single-use secret for this round (replacing an unused one). The secret
     is shown only to the voter's page and never stored: only HMACs of it are."""
-    if ballot_round.status != BallotRound.Status.OPEN or ballot_round.mode != BallotRound.Mode.ELECTRONIC:
+    if (
+        ballot_round.status != BallotRound.Status.OPEN
+        or ballot_round.mode != BallotRound.Mode.ELECTRONIC
+    ):
         raise ValidationError(_("Vòng bỏ phiếu không mở để bỏ phiếu điện tử."))
     if not may_vote_for(user, unit):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
-    if not bloc_members(bloc=ballot_round.bloc_year.bloc, year=ballot_round.bloc_year.year).filter(
-            pk=unit.pk).exists():
+    if (
+        not bloc_members(bloc=ballot_round.bloc_year.bloc, year=ballot_round.bloc_year.year)
+        .filter(pk=unit.pk)
+        .exists()
+    ):
         raise ValidationError(_("Đơn vị không phải thành viên của khối năm này."))
     secret = secrets.token_urlsafe(32)
     token, created = VoterToken.objects.select_for_update().get_or_create(
-        round=ballot_round, unit=unit, defaults={"proof": _mac("token", secret)})
+        round=ballot_round, unit=unit, defaults={"proof": _mac("token", secret)}
+    )
     if not created:
         if token.used:
             raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
@@ -246,8 +357,9 @@ def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> s
 
 
 @transaction.atomic
-def ballot_cast(*, ballot_round: BallotRound, unit: MemberUnit, user: User, secret: str,
-                choice_ids: list[int]) -> str:
+def ballot_cast(
+    *, ballot_round: BallotRound, unit: MemberUnit, user: User, secret: str, choice_ids: list[int]
+) -> str:
     """Cast the unit's one ballot; returns the receipt the voter later finds in the published list.
 
     One vote per unit even with simultaneous requests: the token row is used by a conditional
@@ -262,9 +374,12 @@ def ballot_cast(*, ballot_round: BallotRound, unit: MemberUnit, user: User, secr
     if len(choices) != len(set(choice_ids)):
         raise ValidationError(_("Lựa chọn không hợp lệ."))
     if len(choices) > current.max_choices:
-        raise ValidationError(_("Chỉ được chọn tối đa %(n)s ứng viên.") % {"n": current.max_choices})
-    used = VoterToken.objects.filter(round=current, unit=unit, used=False, proof=_mac("token", secret)).update(
-        used=True)
+        raise ValidationError(
+            _("Chỉ được chọn tối đa %(n)s ứng viên.") % {"n": current.max_choices}
+        )
+    used = VoterToken.objects.filter(
+        round=current, unit=unit, used=False, proof=_mac("token", secret)
+    ).update(used=True)
     if used != 1:
         if VoterToken.objects.filter(round=current, unit=unit, used=True).exists():
             raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
@@ -272,7 +387,9 @@ def ballot_cast(*, ballot_round: BallotRound, unit: MemberUnit, user: User, secr
     receipt = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(round=current, token_hash=_mac("ballot", secret), receipt=receipt)
+            ballot = Ballot.objects.create(
+                round=current, token_hash=_mac("ballot", secret), receipt=receipt
+            )
     except IntegrityError:
         raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này.")) from None
     ballot.choices.set(choices)
@@ -280,8 +397,15 @@ def ballot_cast(*, ballot_round: BallotRound, unit: MemberUnit, user: User, secr
 
 
 @transaction.atomic
-def paper_tally_enter(*, ballot_round: BallotRound, by: User, issued: int, returned: int, valid: int,
-                      votes: dict[int, int]) -> PaperTally:
+def paper_tally_enter(
+    *,
+    ballot_round: BallotRound,
+    by: User,
+    issued: int,
+    returned: int,
+    valid: int,
+    votes: dict[int, int],
+) -> PaperTally:
     current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
     if current.mode != BallotRound.Mode.PAPER or current.status != BallotRound.Status.OPEN:
         raise ValidationError(_("Chỉ nhập kết quả kiểm phiếu cho vòng phiếu giấy đang mở."))
@@ -295,9 +419,17 @@ def paper_tally_enter(*, ballot_round: BallotRound, by: User, issued: int, retur
     if sum(votes.values()) > valid * current.max_choices:
         raise ValidationError(_("Tổng số phiếu vượt quá số lựa chọn có thể."))
     tally, _created = PaperTally.objects.update_or_create(
-        round=current, defaults={"ballots_issued": issued, "ballots_returned": returned, "ballots_valid": valid,
-                                 "votes": {str(k): v for k, v in votes.items()}, "entered_by": by,
-                                 "confirmed_by": None, "confirmed_at": None})
+        round=current,
+        defaults={
+            "ballots_issued": issued,
+            "ballots_returned": returned,
+            "ballots_valid": valid,
+            "votes": {str(k): v for k, v in votes.items()},
+            "entered_by": by,
+            "confirmed_by": None,
+            "confirmed_at": None,
+        },
+    )
     return tally
 
 
@@ -324,8 +456,11 @@ def _counts(ballot_round: BallotRound) -> tuple[dict[int, int], int]:
     if ballot_round.mode == BallotRound.Mode.PAPER:
         tally = ballot_round.paper_tally
         return {int(k): v for k, v in tally.votes.items()}, tally.ballots_valid
-    counts = dict(Candidate.objects.filter(round=ballot_round).annotate(n=Count("ballots"))
-                  .values_list("pk", "n"))
+    counts = dict(
+        Candidate.objects.filter(round=ballot_round)
+        .annotate(n=Count("ballots"))
+        .values_list("pk", "n")
+    )
     return counts, Ballot.objects.filter(round=ballot_round).count()
 
 
@@ -334,8 +469,12 @@ def _ballots_rewrite(ballot_round: BallotRound) -> None:
     transaction: the rows' physical order (what a dump lists), their keys and PostgreSQL's
     transaction ids (xmin, shared with the voter token each vote flipped) then no longer follow
     the order the ballots were cast."""
-    kept = [(b.token_hash, b.receipt, [c.pk for c in b.choices.all()])
-            for b in Ballot.objects.filter(round=ballot_round).prefetch_related("choices").order_by("receipt")]
+    kept = [
+        (b.token_hash, b.receipt, [c.pk for c in b.choices.all()])
+        for b in Ballot.objects.filter(round=ballot_round)
+        .prefetch_related("choices")
+        .order_by("receipt")
+    ]
     Ballot.objects.filter(round=ballot_round).delete()
     for token_hash, receipt, choice_ids in kept:
         ballot = Ballot.objects.create(round=ballot_round, token_hash=token_hash, receipt=receipt)
@@ -353,24 +492,43 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
     if current.mode == BallotRound.Mode.PAPER:
         tally = PaperTally.objects.filter(round=current).first()
         if tally is None or tally.confirmed_by_id is None:
-            raise ValidationError(_("Kết quả kiểm phiếu giấy chưa được thành viên thứ hai xác nhận."))
+            raise ValidationError(
+                _("Kết quả kiểm phiếu giấy chưa được thành viên thứ hai xác nhận.")
+            )
     _ballots_rewrite(current)
     counts, voters = _counts(current)
     present = current.present_units if current.present_units is not None else voters
     base = present if current.base == BallotRound.Base.PRESENT else current.member_units
-    quorum_met = current.member_units > 0 and Decimal(present) / Decimal(current.member_units) >= current.quorum
+    quorum_met = (
+        current.member_units > 0
+        and Decimal(present) / Decimal(current.member_units) >= current.quorum
+    )
     candidates = list(Candidate.objects.filter(round=current))
     rows = []
     for candidate in candidates:
         votes = counts.get(candidate.pk, 0)
-        share = (Decimal(votes) / Decimal(base)).quantize(Decimal("0.0001")) if base else Decimal("0")
-        rows.append({"id": candidate.pk, "label": candidate.label, "votes": votes, "share": str(share),
-                     "score": str(candidate.score) if candidate.score is not None else None,
-                     "passed": quorum_met and share > current.pass_share, "elected": False, "rule": ""})
+        share = (
+            (Decimal(votes) / Decimal(base)).quantize(Decimal("0.0001")) if base else Decimal("0")
+        )
+        rows.append(
+            {
+                "id": candidate.pk,
+                "label": candidate.label,
+                "votes": votes,
+                "share": str(share),
+                "score": str(candidate.score) if candidate.score is not None else None,
+                "passed": quorum_met and share > current.pass_share,
+                "elected": False,
+                "rule": "",
+            }
+        )
     rows.sort(key=lambda r: -r["votes"])
     passed = [r for r in rows if r["passed"]]
     tie_labels: list[str] = []
-    if len(passed) > current.seats and passed[current.seats - 1]["votes"] == passed[current.seats]["votes"]:
+    if (
+        len(passed) > current.seats
+        and passed[current.seats - 1]["votes"] == passed[current.seats]["votes"]
+    ):
         boundary = passed[current.seats - 1]["votes"]
         tied = [r for r in passed if r["votes"] == boundary]
         sure = [r for r in passed if r["votes"] > boundary]
@@ -381,26 +539,39 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
                     r["elected"], r["rule"] = True, _("bằng phiếu, trúng theo điểm thi đua cao hơn")
                 tied = []
         for r in sure:
-            r["elected"], r["rule"] = True, _("đạt trên %(p)s%% phiếu, xếp trong %(s)s suất") % {
-                "p": _points(current.pass_share * 100), "s": current.seats}
+            r["elected"], r["rule"] = (
+                True,
+                _("đạt trên %(p)s%% phiếu, xếp trong %(s)s suất")
+                % {"p": _points(current.pass_share * 100), "s": current.seats},
+            )
         tie_labels = [r["label"] for r in tied]
     else:
         for r in passed[: current.seats]:
-            r["elected"], r["rule"] = True, _("đạt trên %(p)s%% phiếu, xếp trong %(s)s suất") % {
-                "p": _points(current.pass_share * 100), "s": current.seats}
+            r["elected"], r["rule"] = (
+                True,
+                _("đạt trên %(p)s%% phiếu, xếp trong %(s)s suất")
+                % {"p": _points(current.pass_share * 100), "s": current.seats},
+            )
     for r in rows:
         if not r["elected"] and not r["rule"]:
             if not quorum_met:
                 r["rule"] = _("không đủ số đơn vị tham dự tối thiểu")
             elif not r["passed"]:
-                r["rule"] = _("không đạt trên %(p)s%% phiếu") % {"p": _points(current.pass_share * 100)}
+                r["rule"] = _("không đạt trên %(p)s%% phiếu") % {
+                    "p": _points(current.pass_share * 100)
+                }
             elif r["label"] in tie_labels:
                 r["rule"] = _("bằng phiếu ở suất cuối: bỏ phiếu lại")
             else:
                 r["rule"] = _("ngoài số suất")
     current.results = {
-        "quorum_met": quorum_met, "present": present, "voters": voters, "base": base,
-        "members": current.member_units, "candidates": rows, "tie": tie_labels,
+        "quorum_met": quorum_met,
+        "present": present,
+        "voters": voters,
+        "base": base,
+        "members": current.member_units,
+        "candidates": rows,
+        "tie": tie_labels,
         "receipts": sorted(Ballot.objects.filter(round=current).values_list("receipt", flat=True)),
     }
     current.status, current.closed_at = BallotRound.Status.CLOSED, timezone.now()
@@ -410,11 +581,17 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
         tied = [c for c in candidates if c.label in tie_labels]
         seats_left = current.seats - sum(1 for r in rows if r["elected"])
         runoff = round_create(
-            bloc_year=current.bloc_year, title=f"{current.title} – bỏ phiếu lại", by=by,
-            award_type=current.award_type, mode=current.mode, purpose=current.purpose, runoff_of=current,
+            bloc_year=current.bloc_year,
+            title=f"{current.title} – bỏ phiếu lại",
+            by=by,
+            award_type=current.award_type,
+            mode=current.mode,
+            purpose=current.purpose,
+            runoff_of=current,
             candidates=[c.nomination for c in tied if c.nomination is not None],
             unit_candidates=[c.unit for c in tied if c.nomination is None],
-            max_choices=min(seats_left, len(tied)), seats=seats_left,
+            max_choices=min(seats_left, len(tied)),
+            seats=seats_left,
         )
         current.results["runoff_round"] = runoff.pk
         current.save(update_fields=["results"])
@@ -423,10 +600,17 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
             if r["elected"]:
                 candidate = next(c for c in candidates if c.pk == r["id"])
                 Proposal.objects.get_or_create(
-                    round=current, label=r["label"],
-                    defaults={"bloc_year": current.bloc_year, "award_type": current.award_type,
-                              "nomination": candidate.nomination, "unit": candidate.unit,
-                              "score": candidate.score,
-                              "rank": candidate.nomination.rank if candidate.nomination else None,
-                              "votes": r["votes"], "vote_share": Decimal(r["share"])})
+                    round=current,
+                    label=r["label"],
+                    defaults={
+                        "bloc_year": current.bloc_year,
+                        "award_type": current.award_type,
+                        "nomination": candidate.nomination,
+                        "unit": candidate.unit,
+                        "score": candidate.score,
+                        "rank": candidate.nomination.rank if candidate.nomination else None,
+                        "votes": r["votes"],
+                        "vote_share": Decimal(r["share"]),
+                    },
+                )
     return current

@@ -13,7 +13,11 @@ urlpatterns = [
     path(Y + "loai-tru/", nominations.exclusion_add, name="award_exclusion_add"),
     path(Y + "de-cu/", nominations.nomination_create, name="nomination_create"),
     path(Y + "de-cu/mac-dinh/", nominations.nominations_default, name="nominations_default"),
-    path("khen-thuong/de-cu/<int:pk>/bao-cao/", nominations.nomination_report, name="nomination_report"),
+    path(
+        "khen-thuong/de-cu/<int:pk>/bao-cao/",
+        nominations.nomination_report,
+        name="nomination_report",
+    ),
     # ballot rounds
     path(Y + "vong/moi/", ballots.round_create, name="ballot_round_create"),
     path("khen-thuong/vong/<int:pk>/", ballots.round_detail, name="ballot_round_detail"),
@@ -22,7 +26,9 @@ urlpatterns = [
     path("khen-thuong/vong/<int:pk>/kiem-phieu/", ballots.paper_tally, name="ballot_paper_tally"),
     path("khen-thuong/vong/<int:pk>/xac-nhan/", ballots.paper_confirm, name="ballot_paper_confirm"),
     path("khen-thuong/vong/<int:pk>/ket-thuc/", ballots.round_close, name="ballot_round_close"),
-    path("khen-thuong/vong/<int:pk>/tien-do/", ballots.round_progress, name="ballot_round_progress"),
+    path(
+        "khen-thuong/vong/<int:pk>/tien-do/", ballots.round_progress, name="ballot_round_progress"
+    ),
     # results, documents, the ministry's table
     path("khen-thuong/vong/<int:pk>/ket-qua/", results.round_results, name="ballot_round_results"),
     path("khen-thuong/vong/<int:pk>/bien-ban/", results.minutes_issue, name="ballot_minutes_issue"),

@@ -86,6 +86,19 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         ("Mốc thời gian", {"fields": ["last_login", "date_joined", "invitation_sent_at"]}),
     ]
     add_fieldsets = [
-        (None, {"classes": ["wide"], "fields": ["username", "full_name", "email", "unit", "unit_role",
-                                                "password1", "password2"]}),
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "username",
+                    "full_name",
+                    "email",
+                    "unit",
+                    "unit_role",
+                    "password1",
+                    "password2",
+                ],
+            },
+        ),
     ]

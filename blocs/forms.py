@@ -26,7 +26,9 @@ class LoginForm(NFCFormMixin, AuthenticationForm):
         # Demo accounts share a published password: never let it open a production portal.
         if not settings.DEBUG and user.check_password(settings.DEMO_PASSWORD):
             raise forms.ValidationError(
-                _("Mật khẩu mẫu không được dùng khi cổng vận hành chính thức. Hãy đặt lại mật khẩu."),
+                _(
+                    "Mật khẩu mẫu không được dùng khi cổng vận hành chính thức. Hãy đặt lại mật khẩu."
+                ),
                 code="demo_password",
             )
 
@@ -56,6 +58,7 @@ class PersonForm(PortalForm):
     phone = forms.CharField(label=_("Điện thoại"), max_length=60, required=False)
     role = forms.ChoiceField(label=_("Vai trò"), choices=User.UnitRole.choices)
     in_secretariat = forms.BooleanField(
-        label=_("Thành viên thường trực khối năm này"), required=False,
+        label=_("Thành viên thường trực khối năm này"),
+        required=False,
         help_text=_("Cán bộ của đơn vị Khối trưởng luôn thuộc thường trực khối."),
     )

@@ -35,7 +35,11 @@ class Province(models.Model):
     valid_from = models.DateField(_("hiệu lực từ"), null=True, blank=True)
     valid_until = models.DateField(_("hiệu lực đến"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
         verbose_name=_("sáp nhập vào"),
     )
 
@@ -44,7 +48,9 @@ class Province(models.Model):
         verbose_name = _("tỉnh, thành phố")
         verbose_name_plural = _("tỉnh, thành phố")
         constraints = [
-            models.UniqueConstraint(fields=["name", "valid_from"], name="province_name_from_unique"),
+            models.UniqueConstraint(
+                fields=["name", "valid_from"], name="province_name_from_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(valid_until__isnull=True)
                 | Q(valid_from__isnull=True)
@@ -91,14 +97,20 @@ class Bloc(models.Model):
     name = VietnameseNameField(_("tên khối"), unique=True)
     kind = models.CharField(_("loại"), max_length=8, choices=Kind.choices, default=Kind.KHOI)
     symbol = NFCCharField(
-        _("ký hiệu văn bản"), max_length=30, unique=True,
+        _("ký hiệu văn bản"),
+        max_length=30,
+        unique=True,
         help_text=_("Dùng trong số văn bản, ví dụ KTĐMTNB trong 01/GM-KTĐMTNB."),
     )
     description = NFCTextField(_("mô tả"), blank=True)
     first_year = models.PositiveSmallIntegerField(_("năm thành lập"), null=True, blank=True)
     last_year = models.PositiveSmallIntegerField(_("năm cuối hoạt động"), null=True, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
         verbose_name=_("hợp nhất vào"),
     )
     history = HistoricalRecords()
@@ -121,7 +133,7 @@ class Bloc(models.Model):
 
     @property
     def kind_word(self) -> str:
-        """"Khối" or "Cụm", as used in "Khối trưởng" / "Cụm trưởng"."""
+        """ "Khối" or "Cụm", as used in "Khối trưởng" / "Cụm trưởng"."""
         return "Cụm" if self.kind == self.Kind.CUM else "Khối"
 
 
@@ -139,7 +151,9 @@ class BlocSupervision(models.Model):
         verbose_name_plural = _("cơ quan chủ quản theo thời gian")
 
     def __str__(self) -> str:
-        return f"{self.bloc.symbol}: {self.authority} ({self.valid_from} – {self.valid_until or '…'})"
+        return (
+            f"{self.bloc.symbol}: {self.authority} ({self.valid_from} – {self.valid_until or '…'})"
+        )
 
     def covers(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -162,7 +176,9 @@ class Membership(models.Model):
         verbose_name = _("thành viên khối theo năm")
         verbose_name_plural = _("thành viên khối theo năm")
         constraints = [
-            models.UniqueConstraint(fields=["bloc", "unit", "from_year"], name="membership_unique_start"),
+            models.UniqueConstraint(
+                fields=["bloc", "unit", "from_year"], name="membership_unique_start"
+            ),
             models.CheckConstraint(
                 condition=Q(until_year__isnull=True) | Q(until_year__gte=models.F("from_year")),
                 name="membership_years_ordered",
@@ -171,7 +187,9 @@ class Membership(models.Model):
         indexes = [models.Index(fields=["bloc", "from_year", "until_year"])]
 
     def __str__(self) -> str:
-        return f"{self.unit.short_name} ∈ {self.bloc.symbol} {self.from_year}–{self.until_year or '…'}"
+        return (
+            f"{self.unit.short_name} ∈ {self.bloc.symbol} {self.from_year}–{self.until_year or '…'}"
+        )
 
 
 class BlocYear(models.Model):
@@ -185,11 +203,19 @@ class BlocYear(models.Model):
     bloc = models.ForeignKey(Bloc, on_delete=models.CASCADE, related_name="years")
     year = models.PositiveSmallIntegerField(_("năm thi đua"))
     chair = models.ForeignKey(
-        MemberUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="chaired_years",
+        MemberUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="chaired_years",
         verbose_name=_("đơn vị Khối trưởng"),
     )
     vice = models.ForeignKey(
-        MemberUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="vice_years",
+        MemberUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="vice_years",
         verbose_name=_("đơn vị Khối phó"),
     )
     status = models.CharField(
@@ -224,7 +250,11 @@ class User(AbstractUser):
     job_title = NFCCharField(_("chức vụ"), max_length=200, blank=True)
     phone = NFCCharField(_("điện thoại"), max_length=60, blank=True)
     unit = models.ForeignKey(
-        MemberUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="people",
+        MemberUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
         verbose_name=_("đơn vị"),
     )
     unit_role = models.CharField(
@@ -232,7 +262,8 @@ class User(AbstractUser):
     )
     invitation_sent_at = models.DateTimeField(_("đã gửi thư mời lúc"), null=True, blank=True)
     is_ministry_office = models.BooleanField(
-        _("Văn phòng thi đua của Bộ"), default=False,
+        _("Văn phòng thi đua của Bộ"),
+        default=False,
         help_text=_("Xem mọi khối, quản lý khối và đơn vị."),
     )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

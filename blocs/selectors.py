@@ -7,7 +7,16 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from blocs.models import Authority, Bloc, BlocSupervision, BlocYear, Membership, MemberUnit, Province, User
+from blocs.models import (
+    Authority,
+    Bloc,
+    BlocSupervision,
+    BlocYear,
+    Membership,
+    MemberUnit,
+    Province,
+    User,
+)
 
 
 def today() -> dt.date:
@@ -29,7 +38,9 @@ def _memberships_in(year: int) -> Q:
 def bloc_members(*, bloc: Bloc, year: int) -> QuerySet[MemberUnit]:
     """The units that belonged to *bloc* in emulation *year*, in Vietnamese order."""
     unit_ids = Membership.objects.filter(_memberships_in(year), bloc=bloc).values("unit_id")
-    return MemberUnit.objects.filter(pk__in=unit_ids).select_related("province").order_by("full_name")
+    return (
+        MemberUnit.objects.filter(pk__in=unit_ids).select_related("province").order_by("full_name")
+    )
 
 
 def unit_blocs(*, unit: MemberUnit, year: int | None = None) -> QuerySet[Bloc]:
@@ -77,7 +88,9 @@ def bloc_supervisor(*, bloc: Bloc, on: dt.date) -> Authority | None:
 def province_on(*, province: Province, on: dt.date) -> Province:
     """The province a place belonged to on *on*, following mergers (63 → 34 provinces in 2025)."""
     seen = set()
-    while province.valid_until is not None and on > province.valid_until and province.merged_into_id:
+    while (
+        province.valid_until is not None and on > province.valid_until and province.merged_into_id
+    ):
         if province.pk in seen:  # a cycle in the data must not hang a page
             break
         seen.add(province.pk)

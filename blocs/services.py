@@ -48,7 +48,9 @@ def person_invite(
     from blocs.tasks import send_invitation
 
     if not bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).filter(pk=unit.pk).exists():
-        raise ValidationError(_("Đơn vị này không thuộc khối trong năm %(year)s.") % {"year": bloc_year.year})
+        raise ValidationError(
+            _("Đơn vị này không thuộc khối trong năm %(year)s.") % {"year": bloc_year.year}
+        )
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError(_("Đã có tài khoản dùng địa chỉ thư điện tử này."))
@@ -100,7 +102,11 @@ def person_set_active(*, person: User, active: bool, changed_by: User, reason: s
         raise ValidationError(_("Bạn không thể tự khóa tài khoản của mình."))
     person = User.objects.select_for_update().get(pk=person.pk)
     person.is_active = active
-    _stamp(person, by=changed_by, reason=reason or ("Mở khóa tài khoản" if active else "Khóa tài khoản"))
+    _stamp(
+        person,
+        by=changed_by,
+        reason=reason or ("Mở khóa tài khoản" if active else "Khóa tài khoản"),
+    )
     person.save(update_fields=["is_active"])
     return person
 
@@ -110,7 +116,9 @@ def secretariat_set(*, bloc_year: BlocYear, person: User, member: bool, changed_
     """Appoint *person* to (or remove them from) the secretariat of *bloc_year*."""
     existing = SecretariatAppointment.objects.filter(bloc_year=bloc_year, user=person).first()
     if member and existing is None:
-        appointment = SecretariatAppointment(bloc_year=bloc_year, user=person, appointed_by=changed_by)
+        appointment = SecretariatAppointment(
+            bloc_year=bloc_year, user=person, appointed_by=changed_by
+        )
         _stamp(appointment, by=changed_by, reason="Bổ nhiệm vào thường trực khối")
         appointment.save()
     elif not member and existing is not None:
@@ -120,7 +128,11 @@ def secretariat_set(*, bloc_year: BlocYear, person: User, member: bool, changed_
 
 @transaction.atomic
 def bloc_year_set_leadership(
-    *, bloc_year: BlocYear, chair: MemberUnit | None, vice: MemberUnit | None, changed_by: User | None
+    *,
+    bloc_year: BlocYear,
+    chair: MemberUnit | None,
+    vice: MemberUnit | None,
+    changed_by: User | None,
 ) -> BlocYear:
     """Record the chair (Khối trưởng) and vice (Khối phó) units of a year: both must be members."""
     members = bloc_members(bloc=bloc_year.bloc, year=bloc_year.year)
@@ -140,12 +152,15 @@ def bloc_year_set_leadership(
 
 
 @transaction.atomic
-def membership_add(*, bloc: Bloc, unit: MemberUnit, from_year: int, note: str = "",
-                   changed_by: User | None = None) -> Membership:
+def membership_add(
+    *, bloc: Bloc, unit: MemberUnit, from_year: int, note: str = "", changed_by: User | None = None
+) -> Membership:
     """Add *unit* to *bloc* from *from_year*; refuses an overlap with an existing membership."""
     overlapping = Membership.objects.filter(bloc=bloc, unit=unit).exclude(until_year__lt=from_year)
     if overlapping.exists():
-        raise ValidationError(_("Đơn vị đã là thành viên của khối trong năm %(year)s.") % {"year": from_year})
+        raise ValidationError(
+            _("Đơn vị đã là thành viên của khối trong năm %(year)s.") % {"year": from_year}
+        )
     membership = Membership(bloc=bloc, unit=unit, from_year=from_year, note=nfc(note))
     _stamp(membership, by=changed_by, reason=note or "Kết nạp thành viên")
     membership.save()
@@ -153,8 +168,9 @@ def membership_add(*, bloc: Bloc, unit: MemberUnit, from_year: int, note: str = 
 
 
 @transaction.atomic
-def membership_end(*, bloc: Bloc, unit: MemberUnit, last_year: int, note: str = "",
-                   changed_by: User | None = None) -> Membership:
+def membership_end(
+    *, bloc: Bloc, unit: MemberUnit, last_year: int, note: str = "", changed_by: User | None = None
+) -> Membership:
     membership = (
         Membership.objects.select_for_update()
         .filter(bloc=bloc, unit=unit, from_year__lte=last_year, until_year__isnull=True)
@@ -171,8 +187,9 @@ def membership_end(*, bloc: Bloc, unit: MemberUnit, last_year: int, note: str = 
 
 
 @transaction.atomic
-def bloc_merge(*, sources: list[Bloc], target: Bloc, year: int, note: str = "",
-               changed_by: User | None = None) -> Bloc:
+def bloc_merge(
+    *, sources: list[Bloc], target: Bloc, year: int, note: str = "", changed_by: User | None = None
+) -> Bloc:
     """Merge *sources* into *target* from emulation *year* (e.g. the two Tây Nguyên blocs, 2019).
 
     The sources' memberships end with year - 1 and their units join *target* from *year*.
@@ -181,9 +198,13 @@ def bloc_merge(*, sources: list[Bloc], target: Bloc, year: int, note: str = "",
         if source.pk == target.pk:
             raise ValidationError(_("Không thể hợp nhất một khối vào chính nó."))
         for unit in bloc_members(bloc=source, year=year - 1):
-            membership_end(bloc=source, unit=unit, last_year=year - 1, note=note, changed_by=changed_by)
+            membership_end(
+                bloc=source, unit=unit, last_year=year - 1, note=note, changed_by=changed_by
+            )
             if not bloc_members(bloc=target, year=year).filter(pk=unit.pk).exists():
-                membership_add(bloc=target, unit=unit, from_year=year, note=note, changed_by=changed_by)
+                membership_add(
+                    bloc=target, unit=unit, from_year=year, note=note, changed_by=changed_by
+                )
         source.last_year = year - 1
         source.merged_into = target
         _stamp(source, by=changed_by, reason=note or f"Hợp nhất vào {target.symbol}")

@@ -14,7 +14,9 @@ urlpatterns = [
     path("khoi/<int:pk>/", views.bloc_detail, name="bloc_detail"),
     path("khoi/<int:pk>/<int:year>/nguoi-dung/", views.people, name="people"),
     path("khoi/<int:pk>/<int:year>/nguoi-dung/moi/", views.person_invite, name="person_invite"),
-    path("khoi/<int:pk>/<int:year>/nguoi-dung/<int:user_pk>/", views.person_edit, name="person_edit"),
+    path(
+        "khoi/<int:pk>/<int:year>/nguoi-dung/<int:user_pk>/", views.person_edit, name="person_edit"
+    ),
     path(
         "khoi/<int:pk>/<int:year>/nguoi-dung/<int:user_pk>/trang-thai/",
         views.person_set_active,

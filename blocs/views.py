@@ -31,7 +31,9 @@ def get_bloc_for_user(user: User, pk: int) -> Bloc:
 def get_bloc_year_for_manager(user: User, pk: int, year: int) -> BlocYear:
     """A bloc year whose people *user* manages: 404 for outsiders, 403 for members without the right."""
     bloc = get_bloc_for_user(user, pk)
-    bloc_year = get_object_or_404(BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year)
+    bloc_year = get_object_or_404(
+        BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year
+    )
     if not user.has_perm("blocs.manage_people", bloc_year):
         raise PermissionDenied
     return bloc_year
@@ -154,14 +156,21 @@ def people(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def person_invite(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_manager(request.user, pk, year)
     units = selectors.bloc_members(bloc=bloc_year.bloc, year=year)
-    form = PersonInviteForm(request.POST or None, units=units, initial={"unit": request.GET.get("don_vi")})
+    form = PersonInviteForm(
+        request.POST or None, units=units, initial={"unit": request.GET.get("don_vi")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_invite(bloc_year=bloc_year, invited_by=request.user, **form.cleaned_data)
+            person = services.person_invite(
+                bloc_year=bloc_year, invited_by=request.user, **form.cleaned_data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Đã mời %(name)s; thư kích hoạt đã được gửi.") % {"name": person.full_name})
+            messages.success(
+                request,
+                _("Đã mời %(name)s; thư kích hoạt đã được gửi.") % {"name": person.full_name},
+            )
             return redirect("people", pk=pk, year=year)
     return render(request, "blocs/person_invite.html", {"bloc_year": bloc_year, "form": form})
 
@@ -170,23 +179,38 @@ def person_invite(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 def person_edit(request: HttpRequest, pk: int, year: int, user_pk: int) -> HttpResponse:
     bloc_year = get_bloc_year_for_manager(request.user, pk, year)
     person = get_person_for_manager(bloc_year, user_pk)
-    in_secretariat = SecretariatAppointment.objects.filter(bloc_year=bloc_year, user=person).exists()
-    initial = {"full_name": person.full_name, "job_title": person.job_title, "phone": person.phone,
-               "role": person.unit_role, "in_secretariat": in_secretariat}
+    in_secretariat = SecretariatAppointment.objects.filter(
+        bloc_year=bloc_year, user=person
+    ).exists()
+    initial = {
+        "full_name": person.full_name,
+        "job_title": person.job_title,
+        "phone": person.phone,
+        "role": person.unit_role,
+        "in_secretariat": in_secretariat,
+    }
     form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         member = data.pop("in_secretariat")
         try:
             services.person_update(person=person, changed_by=request.user, **data)
-            services.secretariat_set(bloc_year=bloc_year, person=person, member=member, changed_by=request.user)
+            services.secretariat_set(
+                bloc_year=bloc_year, person=person, member=member, changed_by=request.user
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Đã lưu thông tin của %(name)s.") % {"name": person.full_name})
+            messages.success(
+                request, _("Đã lưu thông tin của %(name)s.") % {"name": person.full_name}
+            )
             return redirect("people", pk=pk, year=year)
-    context = {"bloc_year": bloc_year, "person": person, "form": form,
-               "history": selectors.person_history(person=person)}
+    context = {
+        "bloc_year": bloc_year,
+        "person": person,
+        "form": form,
+        "history": selectors.person_history(person=person),
+    }
     return render(request, "blocs/person_edit.html", context)
 
 
@@ -216,5 +240,7 @@ def person_resend(request: HttpRequest, pk: int, year: int, user_pk: int) -> Htt
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Đã gửi lại thư kích hoạt cho %(name)s.") % {"name": person.full_name})
+        messages.success(
+            request, _("Đã gửi lại thư kích hoạt cho %(name)s.") % {"name": person.full_name}
+        )
     return redirect(reverse("people", kwargs={"pk": pk, "year": year}))

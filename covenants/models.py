@@ -26,22 +26,40 @@ class Covenant(models.Model):
         CLOSED = "closed", _("Đã kết thúc ký")
         SUPERSEDED = "superseded", _("Đã được sửa đổi")
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="covenants")
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="covenants"
+    )
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
     title = NFCCharField(_("tiêu đề"), max_length=300)
     preamble = NFCTextField(_("lời mở đầu"), blank=True)
-    status = models.CharField(_("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
     text_sha256 = models.CharField(_("SHA-256 của nội dung"), max_length=64, blank=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     signed_on = models.DateField(_("ngày ký"), null=True, blank=True)
     place = NFCCharField(_("địa điểm ký"), max_length=120, blank=True)
-    amends = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="amended_by", verbose_name=_("sửa đổi phiên bản"))
+    amends = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="amended_by",
+        verbose_name=_("sửa đổi phiên bản"),
+    )
     amendment_note = NFCTextField(_("nội dung sửa đổi"), blank=True)
-    document = models.OneToOneField("documents.Document", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="covenant", verbose_name=_("văn bản giao ước đã niêm phong"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    document = models.OneToOneField(
+        "documents.Document",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covenant",
+        verbose_name=_("văn bản giao ước đã niêm phong"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -50,9 +68,13 @@ class Covenant(models.Model):
         verbose_name = _("giao ước thi đua")
         verbose_name_plural = _("giao ước thi đua")
         constraints = [
-            models.UniqueConstraint(fields=["bloc_year", "version"], name="covenant_version_unique"),
-            models.CheckConstraint(condition=Q(status__in=["draft", "consulting"]) | ~Q(text_sha256=""),
-                                   name="covenant_final_has_hash"),
+            models.UniqueConstraint(
+                fields=["bloc_year", "version"], name="covenant_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "consulting"]) | ~Q(text_sha256=""),
+                name="covenant_final_has_hash",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,8 +91,14 @@ class CovenantItem(models.Model):
     text = NFCTextField(_("nội dung"))
     target = models.DecimalField(_("chỉ tiêu"), **POINTS, null=True, blank=True)
     target_unit = NFCCharField(_("đơn vị tính"), max_length=50, blank=True)
-    criterion = models.ForeignKey("scoring.Criterion", on_delete=models.SET_NULL, null=True, blank=True,
-                                  related_name="covenant_items", verbose_name=_("tiêu chí chấm điểm"))
+    criterion = models.ForeignKey(
+        "scoring.Criterion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="covenant_items",
+        verbose_name=_("tiêu chí chấm điểm"),
+    )
 
     class Meta:
         ordering = ["covenant", "position"]
@@ -86,7 +114,9 @@ class CovenantComment(models.Model):
 
     covenant = models.ForeignKey(Covenant, on_delete=models.CASCADE, related_name="comments")
     unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, related_name="+")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     text = NFCTextField(_("ý kiến"))
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -111,17 +141,25 @@ class Signature(models.Model):
         DIGITAL = "digital", _("Chữ ký số của đơn vị")
 
     covenant = models.ForeignKey(Covenant, on_delete=models.PROTECT, related_name="signatures")
-    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="covenant_signatures")
-    signer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="covenant_signatures")
+    unit = models.ForeignKey(
+        "blocs.MemberUnit", on_delete=models.PROTECT, related_name="covenant_signatures"
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="covenant_signatures",
+    )
     signer_name = NFCCharField(_("người ký"), max_length=120)
     signer_title = NFCCharField(_("chức vụ"), max_length=200, blank=True)
     method = models.CharField(_("hình thức"), max_length=10, choices=Method.choices)
     signed_at = models.DateTimeField(_("thời điểm ký"))
     ip_address = models.GenericIPAddressField(_("địa chỉ IP"), null=True, blank=True)
     text_sha256 = models.CharField(_("SHA-256 của nội dung đã ký"), max_length=64)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     scan = models.FileField(_("bản quét / tệp ký số"), upload_to=_scan_path, blank=True)
     scan_sha256 = models.CharField(max_length=64, blank=True)
     certificate_subject = NFCTextField(_("chủ thể chứng thư số"), blank=True)
@@ -143,21 +181,39 @@ class Signature(models.Model):
 class Campaign(models.Model):
     """A movement launched by a bloc for its members, or by a unit for its own staff (seed 001)."""
 
-    bloc = models.ForeignKey("blocs.Bloc", on_delete=models.CASCADE, null=True, blank=True, related_name="campaigns")
-    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="campaigns")
+    bloc = models.ForeignKey(
+        "blocs.Bloc", on_delete=models.CASCADE, null=True, blank=True, related_name="campaigns"
+    )
+    unit = models.ForeignKey(
+        "blocs.MemberUnit",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="campaigns",
+    )
     year = models.PositiveSmallIntegerField(_("năm"))
     title = NFCCharField(_("tên phong trào"), max_length=300)
-    plan_reference = NFCCharField(_("kế hoạch thực hiện"), max_length=300, blank=True,
-                                  help_text=_("Ví dụ: Kế hoạch số 16/KH-BQL ngày 06/02/2023"))
+    plan_reference = NFCCharField(
+        _("kế hoạch thực hiện"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ví dụ: Kế hoạch số 16/KH-BQL ngày 06/02/2023"),
+    )
     starts_on = models.DateField(_("từ ngày"))
     ends_on = models.DateField(_("đến ngày"))
     audience = NFCTextField(_("đối tượng"), blank=True)
     content = NFCTextField(_("nội dung thi đua"), blank=True)
     responsibilities = NFCTextField(_("tổ chức thực hiện"), blank=True)
-    launch_document = models.OneToOneField("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                           related_name="campaign")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    launch_document = models.OneToOneField(
+        "documents.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="campaign",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -166,9 +222,12 @@ class Campaign(models.Model):
         verbose_name = _("phong trào thi đua")
         verbose_name_plural = _("phong trào thi đua")
         constraints = [
-            models.CheckConstraint(condition=Q(bloc__isnull=False) | Q(unit__isnull=False),
-                                   name="campaign_has_owner"),
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(bloc__isnull=False) | Q(unit__isnull=False), name="campaign_has_owner"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -192,7 +251,9 @@ class CampaignPhase(models.Model):
         ordering = ["campaign", "number"]
         constraints = [
             models.UniqueConstraint(fields=["campaign", "number"], name="phase_unique"),
-            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="phase_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -211,27 +272,40 @@ class BlocDocument(models.Model):
         PLAN = "plan", _("Kế hoạch năm")
         OTHER = "other", _("Văn bản khác")
 
-    bloc = models.ForeignKey("blocs.Bloc", on_delete=models.CASCADE, related_name="standing_documents")
+    bloc = models.ForeignKey(
+        "blocs.Bloc", on_delete=models.CASCADE, related_name="standing_documents"
+    )
     kind = models.CharField(_("loại"), max_length=16, choices=Kind.choices)
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
     title = NFCCharField(_("tên văn bản"), max_length=300)
-    decision = NFCCharField(_("quyết định ban hành"), max_length=200, blank=True,
-                            help_text=_("Ví dụ: Quyết định số 01/QĐ-KTĐMTNB ngày 21/4/2020"))
+    decision = NFCCharField(
+        _("quyết định ban hành"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: Quyết định số 01/QĐ-KTĐMTNB ngày 21/4/2020"),
+    )
     adopted_on = models.DateField(_("ngày ban hành"), null=True, blank=True)
     valid_from_year = models.PositiveSmallIntegerField(_("áp dụng từ năm"))
     text = NFCTextField(_("nội dung"), blank=True)
     parameters = models.JSONField(_("tham số quy định"), default=dict, blank=True)
-    document = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+    document = models.ForeignKey(
+        "documents.Document", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     published_at = models.DateTimeField(_("công bố lúc"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["bloc", "kind", "-version"]
         verbose_name = _("văn bản của khối")
         verbose_name_plural = _("văn bản của khối")
-        constraints = [models.UniqueConstraint(fields=["bloc", "kind", "version"], name="bloc_document_version")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bloc", "kind", "version"], name="bloc_document_version"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} v{self.version}: {self.title}"

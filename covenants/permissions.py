@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import rules
 
-from blocs.permissions import _is_secretariat_of, is_bloc_member, is_bloc_secretariat, is_ministry_office
+from blocs.permissions import (
+    _is_secretariat_of,
+    is_bloc_member,
+    is_bloc_secretariat,
+    is_ministry_office,
+)
 
 
 def _active(user) -> bool:
@@ -33,14 +38,23 @@ def can_manage_covenants_of(user, bloc_year) -> bool:
 @rules.predicate
 def can_sign_covenant(user, covenant) -> bool:
     """A leader of a member unit of the covenant's year (membership checked by the service)."""
-    return (_active(user) and covenant is not None and user.is_leader
-            and is_bloc_member(user, covenant.bloc_year.bloc))
+    return (
+        _active(user)
+        and covenant is not None
+        and user.is_leader
+        and is_bloc_member(user, covenant.bloc_year.bloc)
+    )
 
 
 @rules.predicate
 def can_comment_covenant(user, covenant) -> bool:
-    return (_active(user) and covenant is not None and user.unit_id is not None
-            and covenant.status == "consulting" and is_bloc_member(user, covenant.bloc_year.bloc))
+    return (
+        _active(user)
+        and covenant is not None
+        and user.unit_id is not None
+        and covenant.status == "consulting"
+        and is_bloc_member(user, covenant.bloc_year.bloc)
+    )
 
 
 @rules.predicate
@@ -48,9 +62,15 @@ def can_upload_covenant_signature(user, covenant) -> bool:
     """An officer or leader of a unit that is a member in the covenant's year."""
     from blocs.selectors import bloc_members
 
-    return (_active(user) and covenant is not None and bool(user.unit_role) and user.unit_id is not None
-            and bloc_members(bloc=covenant.bloc_year.bloc, year=covenant.bloc_year.year)
-            .filter(pk=user.unit_id).exists())
+    return (
+        _active(user)
+        and covenant is not None
+        and bool(user.unit_role)
+        and user.unit_id is not None
+        and bloc_members(bloc=covenant.bloc_year.bloc, year=covenant.bloc_year.year)
+        .filter(pk=user.unit_id)
+        .exists()
+    )
 
 
 @rules.predicate
@@ -82,4 +102,6 @@ rules.add_perm("covenants.upload_signature", can_upload_covenant_signature)
 rules.add_perm("covenants.view_campaign", can_view_campaign)
 rules.add_perm("covenants.manage_campaign", can_manage_campaign)
 rules.add_perm("covenants.manage_bloc_documents", is_bloc_secretariat)
-rules.add_perm("covenants.view_bloc_documents", is_ministry_office | is_bloc_member | is_bloc_secretariat)
+rules.add_perm(
+    "covenants.view_bloc_documents", is_ministry_office | is_bloc_member | is_bloc_secretariat
+)

@@ -12,7 +12,9 @@ from covenants.models import BlocDocument, Campaign, Covenant, Signature
 
 
 def covenants_of(*, bloc_year: BlocYear) -> QuerySet[Covenant]:
-    return Covenant.objects.filter(bloc_year=bloc_year).select_related("document").order_by("-version")
+    return (
+        Covenant.objects.filter(bloc_year=bloc_year).select_related("document").order_by("-version")
+    )
 
 
 def current_covenant(*, bloc_year: BlocYear) -> Covenant | None:
@@ -33,7 +35,9 @@ class Tally:
 def signature_tally(*, covenant: Covenant) -> Tally:
     """Every member unit of the year with its signature (or None), in Vietnamese order: 2 queries."""
     units = list(bloc_members(bloc=covenant.bloc_year.bloc, year=covenant.bloc_year.year))
-    signatures = {s.unit_id: s for s in Signature.objects.filter(covenant=covenant).select_related("signer")}
+    signatures = {
+        s.unit_id: s for s in Signature.objects.filter(covenant=covenant).select_related("signer")
+    }
     rows = [(unit, signatures.get(unit.pk)) for unit in units]
     return Tally(signed=sum(1 for _, s in rows if s), total=len(rows), rows=rows)
 
@@ -62,5 +66,10 @@ def bloc_documents(*, bloc: Bloc) -> QuerySet[BlocDocument]:
 
 def regulation_for(*, bloc: Bloc, year: int) -> BlocDocument | None:
     """The bloc's regulation version in force for emulation *year* (its rule parameters)."""
-    return (BlocDocument.objects.filter(bloc=bloc, kind=BlocDocument.Kind.REGULATION, valid_from_year__lte=year)
-            .order_by("-valid_from_year", "-version").first())
+    return (
+        BlocDocument.objects.filter(
+            bloc=bloc, kind=BlocDocument.Kind.REGULATION, valid_from_year__lte=year
+        )
+        .order_by("-valid_from_year", "-version")
+        .first()
+    )

@@ -23,14 +23,20 @@ def notify_members(covenant_id: int, event: str) -> int:
     """E-mail the member units' people: a draft to comment on, signing open, or an amendment."""
     covenant = Covenant.objects.select_related("bloc_year__bloc").get(pk=covenant_id)
     units = bloc_members(bloc=covenant.bloc_year.bloc, year=covenant.bloc_year.year)
-    recipients = sorted(set(User.objects.filter(unit__in=units, is_active=True).exclude(email="")
-                            .values_list("email", flat=True)))
+    recipients = sorted(
+        set(
+            User.objects.filter(unit__in=units, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
     if not recipients:
         return 0
     context = {"covenant": covenant, "event": event}
     send_mail(
         subject=render_to_string("covenants/email/notice_subject.txt", context).strip(),
         message=render_to_string("covenants/email/notice.txt", context),
-        from_email=None, recipient_list=recipients,
+        from_email=None,
+        recipient_list=recipients,
     )
     return len(recipients)

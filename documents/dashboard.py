@@ -27,18 +27,29 @@ def documents_attention(user) -> list[AttentionItem]:
         .values("bloc_id", "bloc__symbol")
         .annotate(
             drafts=Count("pk", filter=Q(status=Document.Status.DRAFT), distinct=True),
-            failed=Count("deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED), distinct=True),
+            failed=Count(
+                "deliveries", filter=Q(deliveries__status=Delivery.Status.FAILED), distinct=True
+            ),
         )
     )
     for row in per_bloc:
         url = reverse("register", kwargs={"bloc_pk": row["bloc_id"]})
         if row["drafts"]:
-            items.append(AttentionItem(
-                title=_("%(n)s dự thảo văn bản của %(bloc)s chưa phát hành") % {"n": row["drafts"],
-                                                                            "bloc": row["bloc__symbol"]},
-                url=url, level="info"))
+            items.append(
+                AttentionItem(
+                    title=_("%(n)s dự thảo văn bản của %(bloc)s chưa phát hành")
+                    % {"n": row["drafts"], "bloc": row["bloc__symbol"]},
+                    url=url,
+                    level="info",
+                )
+            )
         if row["failed"]:
-            items.append(AttentionItem(
-                title=_("%(n)s thư gửi văn bản bị lỗi") % {"n": row["failed"]},
-                detail=_("Mở văn bản để xem lỗi và gửi lại."), url=url, level="danger"))
+            items.append(
+                AttentionItem(
+                    title=_("%(n)s thư gửi văn bản bị lỗi") % {"n": row["failed"]},
+                    detail=_("Mở văn bản để xem lỗi và gửi lại."),
+                    url=url,
+                    level="danger",
+                )
+            )
     return items

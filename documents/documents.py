@@ -16,7 +16,7 @@ from khoi_portal.lib.vietnamese import date_long
 
 
 def place_date_line(document: Document) -> str:
-    """"Sóc Trăng, ngày 11 tháng 01 năm 2021"; a draft leaves the day and month blank to fill in."""
+    """ "Sóc Trăng, ngày 11 tháng 01 năm 2021"; a draft leaves the day and month blank to fill in."""
     if document.issued_on is None:
         gap = "\u00a0" * 6  # blank spaces survive HTML whitespace collapsing
         return f"{document.place}, ngày{gap}tháng{gap}năm{gap}"

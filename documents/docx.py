@@ -59,17 +59,51 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 # Child order inside w:pPr, w:tblPr and w:rPr (ECMA-376), for elements python-docx has no API for.
 _PPR_AFTER_PBDR = (
-    "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct",
-    "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
-    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents",
-    "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment", "w:textboxTightWrap",
-    "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange",
+    "w:shd",
+    "w:tabs",
+    "w:suppressAutoHyphens",
+    "w:kinsoku",
+    "w:wordWrap",
+    "w:overflowPunct",
+    "w:topLinePunct",
+    "w:autoSpaceDE",
+    "w:autoSpaceDN",
+    "w:bidi",
+    "w:adjustRightInd",
+    "w:snapToGrid",
+    "w:spacing",
+    "w:ind",
+    "w:contextualSpacing",
+    "w:mirrorIndents",
+    "w:suppressOverlap",
+    "w:jc",
+    "w:textDirection",
+    "w:textAlignment",
+    "w:textboxTightWrap",
+    "w:outlineLvl",
+    "w:divId",
+    "w:cnfStyle",
+    "w:rPr",
+    "w:sectPr",
+    "w:pPrChange",
 )
 _TBLPR_AFTER_CELLMAR = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
 _TBLPR_AFTER_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", *_TBLPR_AFTER_CELLMAR)
 _RPR_AFTER_SZCS = (
-    "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd", "w:fitText", "w:vertAlign", "w:rtl",
-    "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath",
+    "w:highlight",
+    "w:u",
+    "w:effect",
+    "w:bdr",
+    "w:shd",
+    "w:fitText",
+    "w:vertAlign",
+    "w:rtl",
+    "w:cs",
+    "w:em",
+    "w:lang",
+    "w:eastAsianLayout",
+    "w:specVanish",
+    "w:oMath",
 )
 _RPR_AFTER_LANG = ("w:eastAsianLayout", "w:specVanish", "w:oMath")
 
@@ -117,8 +151,12 @@ def _bottom_border(paragraph, *, size_eighths: int = 5) -> None:
     ppr = paragraph._p.get_or_add_pPr()
     border = _child(ppr, "w:pBdr", _PPR_AFTER_PBDR)
     bottom = OxmlElement("w:bottom")
-    for attr, value in (("w:val", "single"), ("w:sz", str(size_eighths)), ("w:space", "1"),
-                        ("w:color", "000000")):
+    for attr, value in (
+        ("w:val", "single"),
+        ("w:sz", str(size_eighths)),
+        ("w:space", "1"),
+        ("w:color", "000000"),
+    ):
         bottom.set(qn(attr), value)
     border.append(bottom)
 
@@ -176,9 +214,17 @@ def _add_field(paragraph, instruction: str, placeholder: str) -> None:
 # --- building blocks ----------------------------------------------------------------------
 
 
-def _para(container, text: str = "", *, size: float | None = None, bold: bool = False,
-          italic: bool = False, align=WD_ALIGN_PARAGRAPH.CENTER, space_before: float = 0,
-          space_after: float = 0):
+def _para(
+    container,
+    text: str = "",
+    *,
+    size: float | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    align=WD_ALIGN_PARAGRAPH.CENTER,
+    space_before: float = 0,
+    space_after: float = 0,
+):
     paragraph = container.add_paragraph()
     paragraph.alignment = align
     fmt = paragraph.paragraph_format
@@ -195,8 +241,15 @@ def _para(container, text: str = "", *, size: float | None = None, bold: bool = 
     return paragraph
 
 
-def _run(paragraph, text: str, *, size: float | None = None, bold: bool = False,
-         italic: bool = False, color: RGBColor | None = None):
+def _run(
+    paragraph,
+    text: str,
+    *,
+    size: float | None = None,
+    bold: bool = False,
+    italic: bool = False,
+    color: RGBColor | None = None,
+):
     run = paragraph.add_run(_text(text))
     if bold:
         run.bold = True
@@ -386,8 +439,9 @@ def _recipients(docx_document, document, text_width: int) -> None:
     label.paragraph_format.keep_with_next = True
     for i, recipient in enumerate(recipients):
         last = i == len(recipients) - 1
-        line = _para(docx_document, recipient, align=WD_ALIGN_PARAGRAPH.LEFT,
-                     space_after=6 if last else 0)
+        line = _para(
+            docx_document, recipient, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=6 if last else 0
+        )
         line.paragraph_format.left_indent = indent
 
 

@@ -41,7 +41,9 @@ class RestrictedURLFetcher(URLFetcher):
 
     def __init__(self, roots: list[Path] | None = None, **kwargs):
         kwargs.setdefault("ssl_context", _UNUSED_TLS)
-        super().__init__(allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5, **kwargs)
+        super().__init__(
+            allowed_protocols={"data", "file"}, allow_redirects=False, timeout=5, **kwargs
+        )
         self.roots = roots if roots is not None else allowed_roots()
 
     def fetch(self, url, headers=None):
@@ -70,8 +72,12 @@ def font_config() -> FontConfiguration:
 def fonts_css() -> str:
     """@font-face rules for the bundled Tinos (Times New Roman metrics, OFL)."""
     fonts = Path(settings.BASE_DIR) / "static" / "fonts"
-    faces = [("Regular", "normal", "normal"), ("Bold", "bold", "normal"),
-             ("Italic", "normal", "italic"), ("BoldItalic", "bold", "italic")]
+    faces = [
+        ("Regular", "normal", "normal"),
+        ("Bold", "bold", "normal"),
+        ("Italic", "normal", "italic"),
+        ("BoldItalic", "bold", "italic"),
+    ]
     return "\n".join(
         f"@font-face {{ font-family: 'Tinos'; src: url('{(fonts / f'Tinos-{name}.ttf').as_uri()}'); "
         f"font-weight: {weight}; font-style: {style}; }}"
@@ -85,4 +91,6 @@ def html_to_pdf(html: str) -> bytes:
     static_base = (Path(settings.BASE_DIR) / "static").as_uri() + "/"
     document = HTML(string=html, base_url=static_base, url_fetcher=fetcher)
     fonts = CSS(string=fonts_css(), font_config=font_config(), url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[fonts], font_config=font_config(), uncompressed_pdf=False)
+    return document.write_pdf(
+        stylesheets=[fonts], font_config=font_config(), uncompressed_pdf=False
+    )

@@ -15,14 +15,20 @@ def register_documents(*, bloc: Bloc, user: User, year: int | None = None) -> Qu
     if not (user.is_ministry_office or is_bloc_secretariat(user, bloc)):
         documents = documents.exclude(status=Document.Status.DRAFT)
     if year is not None:
-        documents = documents.filter(Q(number_year=year) | Q(number_year__isnull=True, created_at__year=year))
+        documents = documents.filter(
+            Q(number_year=year) | Q(number_year__isnull=True, created_at__year=year)
+        )
     return documents.order_by("-number_year", "-number", "-created_at")
 
 
 def register_years(*, bloc: Bloc) -> list[int]:
     return sorted(
-        {y for y in Document.objects.filter(bloc=bloc, number_year__isnull=False)
-         .values_list("number_year", flat=True).distinct()},
+        {
+            y
+            for y in Document.objects.filter(bloc=bloc, number_year__isnull=False)
+            .values_list("number_year", flat=True)
+            .distinct()
+        },
         reverse=True,
     )
 

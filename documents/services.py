@@ -20,8 +20,21 @@ from documents import registry
 from documents.models import Batch, Delivery, Document, DocumentType, NumberSeries
 
 DRAFT_FIELDS = (
-    "doc_type", "parent_body", "issuer_name", "issuer_symbol", "place", "subject", "recipients", "basis",
-    "body", "distribution", "authority", "signature_heading", "signer_title", "signer_name", "landscape",
+    "doc_type",
+    "parent_body",
+    "issuer_name",
+    "issuer_symbol",
+    "place",
+    "subject",
+    "recipients",
+    "basis",
+    "body",
+    "distribution",
+    "authority",
+    "signature_heading",
+    "signer_title",
+    "signer_name",
+    "landscape",
     "extra",
 )
 
@@ -31,29 +44,50 @@ def _stamp(obj, *, by: User | None, reason: str) -> None:
     obj._change_reason = reason
 
 
-def header_defaults(*, bloc: Bloc | None = None, unit: MemberUnit | None = None,
-                    on: dt.date | None = None) -> dict:
+def header_defaults(
+    *, bloc: Bloc | None = None, unit: MemberUnit | None = None, on: dt.date | None = None
+) -> dict:
     """The header a new document of *bloc* (or *unit*) starts with; all of it stays editable."""
     on = on or timezone.localdate()
     if bloc is not None:
         authority = bloc_supervisor(bloc=bloc, on=on)
-        return {"parent_body": authority.name.upper() if authority else "", "issuer_name": bloc.name.upper(),
-                "issuer_symbol": bloc.symbol}
+        return {
+            "parent_body": authority.name.upper() if authority else "",
+            "issuer_name": bloc.name.upper(),
+            "issuer_symbol": bloc.symbol,
+        }
     assert unit is not None
-    return {"parent_body": "", "issuer_name": unit.full_name.upper(), "issuer_symbol": unit.short_name}
+    return {
+        "parent_body": "",
+        "issuer_name": unit.full_name.upper(),
+        "issuer_symbol": unit.short_name,
+    }
 
 
 @transaction.atomic
 def document_create_draft(
-    *, doc_type: DocumentType, subject: str, created_by: User | None, bloc: Bloc | None = None,
-    unit: MemberUnit | None = None, kind: str = "generic", **fields,
+    *,
+    doc_type: DocumentType,
+    subject: str,
+    created_by: User | None,
+    bloc: Bloc | None = None,
+    unit: MemberUnit | None = None,
+    kind: str = "generic",
+    **fields,
 ) -> Document:
     """Start a draft. Header fields default from the bloc (or unit) unless given."""
     if bloc is None and unit is None:
         raise ValidationError(_("Văn bản phải có cơ quan ban hành."))
     values = header_defaults(bloc=bloc, unit=unit) | fields
-    document = Document(bloc=bloc, unit=unit, kind=kind, doc_type=doc_type, subject=subject,
-                        created_by=created_by, **values)
+    document = Document(
+        bloc=bloc,
+        unit=unit,
+        kind=kind,
+        doc_type=doc_type,
+        subject=subject,
+        created_by=created_by,
+        **values,
+    )
     if not document.place:
         raise ValidationError(_("Hãy nhập địa danh (ví dụ: Sóc Trăng)."))
     _stamp(document, by=created_by, reason="Tạo dự thảo")
@@ -63,14 +97,18 @@ def document_create_draft(
 
 
 @transaction.atomic
-def document_update_draft(*, document: Document, version: int, changed_by: User, **fields) -> Document:
+def document_update_draft(
+    *, document: Document, version: int, changed_by: User, **fields
+) -> Document:
     """Save a draft edit, refusing it when someone else saved since *version* was read."""
     current = Document.objects.select_for_update().get(pk=document.pk)
     if current.status != Document.Status.DRAFT:
         raise ValidationError(_("Văn bản đã phát hành, không thể sửa. Hãy tạo văn bản thay thế."))
     if current.version != version:
         raise ValidationError(
-            _("Dự thảo vừa được người khác sửa. Hãy tải lại trang để xem bản mới nhất rồi sửa tiếp."),
+            _(
+                "Dự thảo vừa được người khác sửa. Hãy tải lại trang để xem bản mới nhất rồi sửa tiếp."
+            ),
             code="stale",
         )
     for name, value in fields.items():
@@ -103,9 +141,16 @@ def _next_number(symbol: str, year: int) -> int:
 
 @transaction.atomic
 def document_issue(
-    *, document: Document, issued_on: dt.date, issued_by: User, signer: User | None = None,
-    signer_name: str | None = None, signer_title: str | None = None, authority: str | None = None,
-    signature_heading: str | None = None, render: bool = True,
+    *,
+    document: Document,
+    issued_on: dt.date,
+    issued_by: User,
+    signer: User | None = None,
+    signer_name: str | None = None,
+    signer_title: str | None = None,
+    authority: str | None = None,
+    signature_heading: str | None = None,
+    render: bool = True,
 ) -> Document:
     """Issue a draft: give it the next number of its series, freeze it, queue its PDF.
 
@@ -117,8 +162,12 @@ def document_issue(
     current = Document.objects.select_for_update().get(pk=document.pk)
     if current.status != Document.Status.DRAFT:
         raise ValidationError(_("Văn bản này đã được phát hành."))
-    for name, value in (("signer_name", signer_name), ("signer_title", signer_title),
-                        ("authority", authority), ("signature_heading", signature_heading)):
+    for name, value in (
+        ("signer_name", signer_name),
+        ("signer_title", signer_title),
+        ("authority", authority),
+        ("signature_heading", signature_heading),
+    ):
         if value is not None:
             setattr(current, name, value)
     if not current.signer_name:
@@ -157,9 +206,12 @@ def document_freeze_pdf(*, document_id: int) -> Document:
         pdf = postprocess(pdf, document)
     digest = hashlib.sha256(pdf).hexdigest()
     name = default_storage.save(
-        f"documents/{document.number_year}/{document.uid}-{uuid.uuid4().hex[:8]}.pdf", ContentFile(pdf)
+        f"documents/{document.number_year}/{document.uid}-{uuid.uuid4().hex[:8]}.pdf",
+        ContentFile(pdf),
     )
-    won = Document.objects.filter(pk=document.pk, sha256="").update(pdf=name, sha256=digest, render_error="")
+    won = Document.objects.filter(pk=document.pk, sha256="").update(
+        pdf=name, sha256=digest, render_error=""
+    )
     if not won:
         default_storage.delete(name)
     document.refresh_from_db()
@@ -174,8 +226,14 @@ def document_supersede(*, document: Document, created_by: User) -> Document:
     if Document.objects.filter(supersedes=document).exists():
         raise ValidationError(_("Đã có văn bản thay thế văn bản này."))
     fields = {name: getattr(document, name) for name in DRAFT_FIELDS}
-    new = Document(bloc=document.bloc, unit=document.unit, kind=document.kind, supersedes=document,
-                   created_by=created_by, **fields)
+    new = Document(
+        bloc=document.bloc,
+        unit=document.unit,
+        kind=document.kind,
+        supersedes=document,
+        created_by=created_by,
+        **fields,
+    )
     new.subject = document.subject
     _stamp(new, by=created_by, reason=f"Thay thế văn bản số {document.number_text}")
     new.save()
@@ -203,8 +261,12 @@ def default_recipients(document: Document) -> list[tuple[str, str, MemberUnit | 
 
 
 @transaction.atomic
-def document_distribute(*, document: Document, by: User,
-                        recipients: list[tuple[str, str, MemberUnit | None]] | None = None) -> int:
+def document_distribute(
+    *,
+    document: Document,
+    by: User,
+    recipients: list[tuple[str, str, MemberUnit | None]] | None = None,
+) -> int:
     """E-mail an issued document with its PDF to each recipient once; returns how many were queued."""
     from documents.tasks import send_delivery
 
@@ -215,15 +277,21 @@ def document_distribute(*, document: Document, by: User,
     if not recipients:
         raise ValidationError(_("Không có địa chỉ thư điện tử nào để gửi."))
     known = set(Delivery.objects.filter(document=current).values_list("email", flat=True))
-    new = [Delivery(document=current, name=name, email=email.lower(), unit=unit)
-           for name, email, unit in recipients if email.lower() not in known]
+    new = [
+        Delivery(document=current, name=name, email=email.lower(), unit=unit)
+        for name, email, unit in recipients
+        if email.lower() not in known
+    ]
     Delivery.objects.bulk_create(new, ignore_conflicts=True)
     if current.status == Document.Status.ISSUED:
         current.status = Document.Status.DISTRIBUTED
         _stamp(current, by=by, reason=f"Gửi văn bản tới {len(recipients)} nơi nhận")
         current.save(update_fields=["status"])
-    pending = list(Delivery.objects.filter(document=current, status=Delivery.Status.PENDING)
-                   .values_list("pk", flat=True))
+    pending = list(
+        Delivery.objects.filter(document=current, status=Delivery.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
     transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in pending])
     return len(pending)
 
@@ -254,7 +322,9 @@ def batch_issue(*, documents: list[Document], bloc: Bloc, issued_on: dt.date, by
         if document.bloc_id != bloc.pk:
             raise ValidationError(_("Văn bản không thuộc khối này."))
         if document.is_draft:
-            document = document_issue(document=document, issued_on=issued_on, issued_by=by, render=False)
+            document = document_issue(
+                document=document, issued_on=issued_on, issued_by=by, render=False
+            )
         batch.documents.add(document)
     transaction.on_commit(lambda: run_batch.delay(batch.pk))
     return batch

@@ -45,15 +45,19 @@ def send_delivery(self, delivery_id: int) -> str:
             to=[delivery.email],
         )
         with document.pdf.open("rb") as handle:
-            message.attach(f"{document.number_text.replace('/', '_')}.pdf", handle.read(), "application/pdf")
+            message.attach(
+                f"{document.number_text.replace('/', '_')}.pdf", handle.read(), "application/pdf"
+            )
         message.send()
     except TRANSIENT as exc:
-        Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.FAILED, last_error=str(exc)[:1000])
+        Delivery.objects.filter(pk=delivery_id).update(
+            status=Delivery.Status.FAILED, last_error=str(exc)[:1000]
+        )
         if self.request.called_directly or self.request.is_eager:
             # In-process mode has no worker to retry later: the failure is shown and can be resent.
             logger.warning("delivery %s failed: %s", delivery_id, exc)
             return "failed"
-        raise self.retry(exc=exc, countdown=min(600, 30 * 2 ** self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=min(600, 30 * 2**self.request.retries)) from exc
     Delivery.objects.filter(pk=delivery_id).update(
         status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
     )
@@ -82,7 +86,9 @@ def run_batch(batch_id: int) -> str:
         Batch.objects.filter(pk=batch_id).update(done=ready)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for document in Document.objects.filter(pk__in=[d.pk for d in documents]).select_related("doc_type"):
+        for document in Document.objects.filter(pk__in=[d.pk for d in documents]).select_related(
+            "doc_type"
+        ):
             with document.pdf.open("rb") as handle:
                 archive.writestr(f"{document.number_text.replace('/', '_')}.pdf", handle.read())
     batch.refresh_from_db()

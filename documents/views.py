@@ -39,7 +39,9 @@ def get_register_bloc(user, pk: int, *, manage: bool = False) -> Bloc:
 
 def get_batch_for_user(user, uid) -> Batch:
     batch = get_object_or_404(Batch.objects.select_related("bloc"), uid=uid)
-    if not (batch.created_by_id == user.pk or user.has_perm("documents.manage_register", batch.bloc)):
+    if not (
+        batch.created_by_id == user.pk or user.has_perm("documents.manage_register", batch.bloc)
+    ):
         raise Http404
     return batch
 
@@ -59,10 +61,16 @@ def register(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     year = int(year) if year and year.isdigit() else None
     documents = selectors.register_documents(bloc=bloc, user=request.user, year=year)
     can_manage = request.user.has_perm("documents.manage_register", bloc)
-    drafts = documents.filter(status=Document.Status.DRAFT) if can_manage else Document.objects.none()
+    drafts = (
+        documents.filter(status=Document.Status.DRAFT) if can_manage else Document.objects.none()
+    )
     context = {
-        "bloc": bloc, "documents": documents, "year": year, "years": selectors.register_years(bloc=bloc),
-        "can_manage": can_manage, "batch_form": BatchForm(queryset=drafts) if can_manage else None,
+        "bloc": bloc,
+        "documents": documents,
+        "year": year,
+        "years": selectors.register_years(bloc=bloc),
+        "can_manage": can_manage,
+        "batch_form": BatchForm(queryset=drafts) if can_manage else None,
     }
     return render(request, "documents/register.html", context)
 
@@ -81,21 +89,29 @@ def document_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Đã tạo dự thảo."))
             return redirect("document_detail", pk=document.pk)
-    return render(request, "documents/document_form.html", {"bloc": bloc, "form": form, "document": None})
+    return render(
+        request, "documents/document_form.html", {"bloc": bloc, "form": form, "document": None}
+    )
 
 
 @login_required
 @require_POST
 def batch_create(request: HttpRequest, bloc_pk: int) -> HttpResponse:
     bloc = get_register_bloc(request.user, bloc_pk, manage=True)
-    drafts = selectors.register_documents(bloc=bloc, user=request.user).filter(status=Document.Status.DRAFT)
+    drafts = selectors.register_documents(bloc=bloc, user=request.user).filter(
+        status=Document.Status.DRAFT
+    )
     form = BatchForm(request.POST, queryset=drafts)
     if not form.is_valid():
         messages.error(request, _("Hãy chọn các dự thảo cần phát hành và ngày ban hành."))
         return redirect("register", bloc_pk=bloc.pk)
     try:
-        batch = services.batch_issue(documents=list(form.cleaned_data["documents"].order_by("created_at")),
-                                     bloc=bloc, issued_on=form.cleaned_data["issued_on"], by=request.user)
+        batch = services.batch_issue(
+            documents=list(form.cleaned_data["documents"].order_by("created_at")),
+            bloc=bloc,
+            issued_on=form.cleaned_data["issued_on"],
+            by=request.user,
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("register", bloc_pk=bloc.pk)
@@ -115,11 +131,18 @@ def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": can_manage,
         "deliveries": document.deliveries.select_related("unit") if can_manage else [],
         "history": document.history.select_related("history_user").order_by("-history_date")[:20]
-        if can_manage else [],
-        "issue_form": IssueForm(initial={
-            "signer_name": document.signer_name, "signer_title": document.signer_title,
-            "authority": document.authority, "signature_heading": document.signature_heading,
-        }) if can_manage and document.is_draft else None,
+        if can_manage
+        else [],
+        "issue_form": IssueForm(
+            initial={
+                "signer_name": document.signer_name,
+                "signer_title": document.signer_title,
+                "authority": document.authority,
+                "signature_heading": document.signature_heading,
+            }
+        )
+        if can_manage and document.is_draft
+        else None,
         "superseded_by": Document.objects.filter(supersedes=document).first(),
     }
     return render(request, "documents/document_detail.html", context)
@@ -136,14 +159,19 @@ def document_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         version = data.pop("version") or 0
         try:
-            services.document_update_draft(document=document, version=version, changed_by=request.user, **data)
+            services.document_update_draft(
+                document=document, version=version, changed_by=request.user, **data
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("Đã lưu dự thảo."))
             return redirect("document_detail", pk=pk)
-    return render(request, "documents/document_form.html",
-                  {"bloc": document.bloc, "form": form, "document": document})
+    return render(
+        request,
+        "documents/document_form.html",
+        {"bloc": document.bloc, "form": form, "document": document},
+    )
 
 
 @login_required
@@ -156,7 +184,9 @@ def document_issue(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(errors))
         return redirect("document_detail", pk=pk)
     try:
-        document = services.document_issue(document=document, issued_by=request.user, **form.cleaned_data)
+        document = services.document_issue(
+            document=document, issued_by=request.user, **form.cleaned_data
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -209,12 +239,19 @@ def document_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     document = get_document_for_user(request.user, pk)
     if document.is_draft:
         pdf = render_document_pdf(document, draft=True)
-        return HttpResponse(pdf, content_type="application/pdf",
-                            headers={"Content-Disposition": f'inline; filename="{_pdf_name(document)}"'})
+        return HttpResponse(
+            pdf,
+            content_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="{_pdf_name(document)}"'},
+        )
     if not document.is_pdf_ready:
         return render(request, "documents/pdf_pending.html", {"document": document}, status=409)
-    return FileResponse(document.pdf.open("rb"), as_attachment=False, filename=_pdf_name(document),
-                        content_type="application/pdf")
+    return FileResponse(
+        document.pdf.open("rb"),
+        as_attachment=False,
+        filename=_pdf_name(document),
+        content_type="application/pdf",
+    )
 
 
 @login_required
@@ -254,8 +291,11 @@ def batch_zip(request: HttpRequest, uid) -> HttpResponse:
     batch = get_batch_for_user(request.user, uid)
     if not batch.archive:
         raise Http404
-    return FileResponse(batch.archive.open("rb"), as_attachment=True,
-                        filename=f"van-ban-{batch.created_at:%Y%m%d-%H%M}.zip")
+    return FileResponse(
+        batch.archive.open("rb"),
+        as_attachment=True,
+        filename=f"van-ban-{batch.created_at:%Y%m%d-%H%M}.zip",
+    )
 
 
 # --- public verification ----------------------------------------------------------------------
@@ -273,7 +313,9 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
     """Public: anyone holding a paper or PDF copy can check it against the register."""
     document = selectors.document_by_code(code)
     if document is None:
-        return render(request, "documents/verify.html", {"document": None, "code": code}, status=404)
+        return render(
+            request, "documents/verify.html", {"document": None, "code": code}, status=404
+        )
     form = VerifyUploadForm(request.POST or None, request.FILES or None)
     match = None
     if request.method == "POST" and form.is_valid():
@@ -281,4 +323,6 @@ def verify(request: HttpRequest, code: str) -> HttpResponse:
         for chunk in form.cleaned_data["file"].chunks():
             digest.update(chunk)
         match = digest.hexdigest() == document.sha256
-    return render(request, "documents/verify.html", {"document": document, "form": form, "match": match})
+    return render(
+        request, "documents/verify.html", {"document": document, "form": form, "match": match}
+    )

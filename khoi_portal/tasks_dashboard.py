@@ -32,39 +32,83 @@ def _unit_items(user) -> list[AttentionItem]:
     from scoring.models import Round, Sheet
 
     items = []
-    sheets = Sheet.objects.filter(unit_id=user.unit_id, round__status=Round.Status.OPEN).select_related(
-        "round__bloc_year__bloc")
+    sheets = Sheet.objects.filter(
+        unit_id=user.unit_id, round__status=Round.Status.OPEN
+    ).select_related("round__bloc_year__bloc")
     for sheet in sheets:
         url = reverse("sheet_detail", kwargs={"pk": sheet.pk})
         year = sheet.round.bloc_year.year
         if user.is_officer and sheet.status == Sheet.Status.DRAFT:
-            items.append(AttentionItem(
-                _("Phiếu tự chấm điểm năm %(y)s chưa gửi") % {"y": year},
-                _("Hạn nộp %(d)s") % {"d": timezone.localtime(sheet.round.deadline).strftime("%H:%M %d/%m/%Y")},
-                url, "warning"))
+            items.append(
+                AttentionItem(
+                    _("Phiếu tự chấm điểm năm %(y)s chưa gửi") % {"y": year},
+                    _("Hạn nộp %(d)s")
+                    % {"d": timezone.localtime(sheet.round.deadline).strftime("%H:%M %d/%m/%Y")},
+                    url,
+                    "warning",
+                )
+            )
         if user.is_leader and sheet.status == Sheet.Status.SUBMITTED:
-            items.append(AttentionItem(_("Phiếu chấm điểm năm %(y)s chờ lãnh đạo xác nhận") % {"y": year},
-                                       "", url, "warning"))
+            items.append(
+                AttentionItem(
+                    _("Phiếu chấm điểm năm %(y)s chờ lãnh đạo xác nhận") % {"y": year},
+                    "",
+                    url,
+                    "warning",
+                )
+            )
     if user.is_leader:
         signed = Signature.objects.filter(unit_id=user.unit_id).values("covenant_id")
-        for covenant in Covenant.objects.filter(
-            status=Covenant.Status.SIGNING, bloc_year__bloc__memberships__unit_id=user.unit_id
-        ).exclude(pk__in=signed).distinct():
-            items.append(AttentionItem(_("Giao ước chờ ký: %(t)s") % {"t": covenant.title}, "",
-                                       reverse("covenant_sign", kwargs={"pk": covenant.pk}), "danger"))
+        for covenant in (
+            Covenant.objects.filter(
+                status=Covenant.Status.SIGNING, bloc_year__bloc__memberships__unit_id=user.unit_id
+            )
+            .exclude(pk__in=signed)
+            .distinct()
+        ):
+            items.append(
+                AttentionItem(
+                    _("Giao ước chờ ký: %(t)s") % {"t": covenant.title},
+                    "",
+                    reverse("covenant_sign", kwargs={"pk": covenant.pk}),
+                    "danger",
+                )
+            )
         voted = VoterToken.objects.filter(unit_id=user.unit_id, used=True).values("round_id")
-        for ballot_round in BallotRound.objects.filter(
-            status=BallotRound.Status.OPEN, mode=BallotRound.Mode.ELECTRONIC,
-            bloc_year__bloc__memberships__unit_id=user.unit_id,
-        ).exclude(pk__in=voted).distinct():
-            items.append(AttentionItem(_("Đang bỏ phiếu: %(t)s") % {"t": ballot_round.title}, "",
-                                       reverse("ballot_cast", kwargs={"pk": ballot_round.pk}), "danger"))
+        for ballot_round in (
+            BallotRound.objects.filter(
+                status=BallotRound.Status.OPEN,
+                mode=BallotRound.Mode.ELECTRONIC,
+                bloc_year__bloc__memberships__unit_id=user.unit_id,
+            )
+            .exclude(pk__in=voted)
+            .distinct()
+        ):
+            items.append(
+                AttentionItem(
+                    _("Đang bỏ phiếu: %(t)s") % {"t": ballot_round.title},
+                    "",
+                    reverse("ballot_cast", kwargs={"pk": ballot_round.pk}),
+                    "danger",
+                )
+            )
     answered = Registration.objects.filter(unit_id=user.unit_id).values("meeting_id")
-    for meeting in Meeting.objects.filter(
-        Q(registration_deadline__gte=timezone.now()), bloc_year__bloc__memberships__unit_id=user.unit_id,
-    ).exclude(pk__in=answered).distinct():
-        items.append(AttentionItem(_("Đăng ký đại biểu dự %(t)s") % {"t": meeting.title}, "",
-                                   reverse("meeting_register", kwargs={"pk": meeting.pk}), "info"))
+    for meeting in (
+        Meeting.objects.filter(
+            Q(registration_deadline__gte=timezone.now()),
+            bloc_year__bloc__memberships__unit_id=user.unit_id,
+        )
+        .exclude(pk__in=answered)
+        .distinct()
+    ):
+        items.append(
+            AttentionItem(
+                _("Đăng ký đại biểu dự %(t)s") % {"t": meeting.title},
+                "",
+                reverse("meeting_register", kwargs={"pk": meeting.pk}),
+                "info",
+            )
+        )
     return items
 
 
@@ -76,16 +120,33 @@ def _secretariat_items(user) -> list[AttentionItem]:
     if not year_ids:
         return []
     items = []
-    for scoring_round in Round.objects.filter(bloc_year_id__in=year_ids).exclude(
-        status=Round.Status.PUBLISHED).select_related("bloc_year__bloc"):
+    for scoring_round in (
+        Round.objects.filter(bloc_year_id__in=year_ids)
+        .exclude(status=Round.Status.PUBLISHED)
+        .select_related("bloc_year__bloc")
+    ):
         sheets = Sheet.objects.filter(round=scoring_round)
         total = sheets.count()
         done = sheets.exclude(status=Sheet.Status.DRAFT).count()
-        items.append(AttentionItem(
-            _("Chấm điểm %(b)s năm %(y)s: %(d)s/%(t)s phiếu đã gửi") % {
-                "b": scoring_round.bloc_year.bloc.symbol, "y": scoring_round.bloc_year.year, "d": done, "t": total},
-            _("Thẩm định phiếu đã gửi, rồi công bố biểu tổng hợp."),
-            reverse("round_overview", kwargs={"bloc_pk": scoring_round.bloc_year.bloc_id,
-                                              "year": scoring_round.bloc_year.year}),
-            "info", progress=round(100 * done / total) if total else None))
+        items.append(
+            AttentionItem(
+                _("Chấm điểm %(b)s năm %(y)s: %(d)s/%(t)s phiếu đã gửi")
+                % {
+                    "b": scoring_round.bloc_year.bloc.symbol,
+                    "y": scoring_round.bloc_year.year,
+                    "d": done,
+                    "t": total,
+                },
+                _("Thẩm định phiếu đã gửi, rồi công bố biểu tổng hợp."),
+                reverse(
+                    "round_overview",
+                    kwargs={
+                        "bloc_pk": scoring_round.bloc_year.bloc_id,
+                        "year": scoring_round.bloc_year.year,
+                    },
+                ),
+                "info",
+                progress=round(100 * done / total) if total else None,
+            )
+        )
     return items

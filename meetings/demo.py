@@ -227,8 +227,9 @@ def _check_in_all(meeting: Meeting, *, by: User, day: dt.date) -> None:
     for index, delegate in enumerate(waiting):
         if delegate.checked_in_at is not None:
             continue
-        services.check_in(meeting=meeting, token=delegate.qr_token, by=by,
-                          at=_at(day, 8, 30 + 25 * index // last))
+        services.check_in(
+            meeting=meeting, token=delegate.qr_token, by=by, at=_at(day, 8, 30 + 25 * index // last)
+        )
 
 
 def _load_tay_nam_bo() -> Meeting:

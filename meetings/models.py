@@ -25,22 +25,46 @@ class Meeting(models.Model):
         INVITED = "invited", _("Đã gửi giấy mời")
         HELD = "held", _("Đã tổ chức")
 
-    bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="meetings")
-    kind = models.CharField(_("loại hội nghị"), max_length=10, choices=Kind.choices, default=Kind.YEAR_END)
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="meetings"
+    )
+    kind = models.CharField(
+        _("loại hội nghị"), max_length=10, choices=Kind.choices, default=Kind.YEAR_END
+    )
     title = NFCCharField(_("tên hội nghị"), max_length=300)
     starts_at = models.DateTimeField(_("thời gian"))
-    host_unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("đơn vị đăng cai"))
+    host_unit = models.ForeignKey(
+        "blocs.MemberUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị đăng cai"),
+    )
     address = NFCCharField(_("địa điểm"), max_length=300)
     participants = NFCTextField(_("thành phần tham dự"), blank=True)
     registration_deadline = models.DateTimeField(_("hạn đăng ký đại biểu"), null=True, blank=True)
     contact = NFCTextField(_("liên hệ đón tiếp"), blank=True)
-    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT)
-    invitation = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+", verbose_name=_("giấy mời"))
-    minutes = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+", verbose_name=_("biên bản hội nghị"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    invitation = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("giấy mời"),
+    )
+    minutes = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("biên bản hội nghị"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -68,12 +92,20 @@ class AgendaItem(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     action = models.CharField(_("nội dung"), max_length=16, choices=Action.choices)
     title = NFCCharField(_("tiêu đề"), max_length=300)
-    ballot_round = models.ForeignKey("awards.BallotRound", on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
-    covenant = models.ForeignKey("covenants.Covenant", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
-    document = models.ForeignKey("documents.Document", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+", verbose_name=_("dự thảo kèm theo"))
+    ballot_round = models.ForeignKey(
+        "awards.BallotRound", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    covenant = models.ForeignKey(
+        "covenants.Covenant", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    document = models.ForeignKey(
+        "documents.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dự thảo kèm theo"),
+    )
     published = models.BooleanField(_("công bố dự thảo"), default=False)
     outcome = NFCTextField(_("kết quả"), blank=True)
 
@@ -92,11 +124,15 @@ class Registration(models.Model):
     declined = models.BooleanField(_("không tham dự"), default=False)
     note = NFCTextField(_("ghi chú"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["meeting", "unit"], name="registration_once_per_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "unit"], name="registration_once_per_unit")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} – {self.meeting}"
@@ -107,7 +143,9 @@ def _qr_token() -> str:
 
 
 class Delegate(models.Model):
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="delegates")
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="delegates"
+    )
     full_name = NFCCharField(_("họ và tên"), max_length=120)
     title = NFCCharField(_("chức vụ"), max_length=200, blank=True)
     phone = NFCCharField(_("điện thoại"), max_length=40, blank=True)
@@ -115,13 +153,20 @@ class Delegate(models.Model):
     arrival_date = models.DateField(_("ngày đến"), null=True, blank=True)
     arrives_day_before = models.BooleanField(_("đến trước một ngày"), default=False)
     needs_pickup = models.BooleanField(_("cần đón tiếp"), default=False)
-    substituted_by = models.OneToOneField("self", on_delete=models.SET_NULL, null=True, blank=True,
-                                          related_name="substitutes", verbose_name=_("thay bằng"))
+    substituted_by = models.OneToOneField(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="substitutes",
+        verbose_name=_("thay bằng"),
+    )
     qr_token = models.CharField(max_length=40, unique=True, default=_qr_token)
     qr_sent_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(_("có mặt lúc"), null=True, blank=True)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     history = HistoricalRecords()
 
@@ -161,20 +206,34 @@ class Handover(models.Model):
 
     bloc = models.ForeignKey("blocs.Bloc", on_delete=models.CASCADE, related_name="handovers")
     year = models.PositiveSmallIntegerField(_("năm nhận cờ"))
-    from_unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name=_("đơn vị trao"))
-    to_unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="+",
-                                verbose_name=_("đơn vị nhận"))
+    from_unit = models.ForeignKey(
+        "blocs.MemberUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("đơn vị trao"),
+    )
+    to_unit = models.ForeignKey(
+        "blocs.MemberUnit",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("đơn vị nhận"),
+    )
     handed_on = models.DateField(_("ngày trao"))
-    meeting = models.ForeignKey(Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["bloc", "-year"]
         constraints = [
             models.UniqueConstraint(fields=["bloc", "year"], name="handover_once_a_year"),
-            models.CheckConstraint(condition=Q(from_unit__isnull=True) | ~Q(from_unit=models.F("to_unit")),
-                                   name="handover_to_another_unit"),
+            models.CheckConstraint(
+                condition=Q(from_unit__isnull=True) | ~Q(from_unit=models.F("to_unit")),
+                name="handover_to_another_unit",
+            ),
         ]
 
     def __str__(self) -> str:

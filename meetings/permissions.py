@@ -13,8 +13,11 @@ def _active(user) -> bool:
 
 @rules.predicate
 def can_view_meeting(user, meeting) -> bool:
-    return meeting is not None and _active(user) and (
-        user.is_ministry_office or is_bloc_member(user, meeting.bloc_year.bloc))
+    return (
+        meeting is not None
+        and _active(user)
+        and (user.is_ministry_office or is_bloc_member(user, meeting.bloc_year.bloc))
+    )
 
 
 @rules.predicate
@@ -30,8 +33,12 @@ def can_manage_meetings_of(user, bloc_year) -> bool:
 @rules.predicate
 def can_register(user, meeting) -> bool:
     """A member unit's people register their own unit's delegates."""
-    return meeting is not None and _active(user) and user.unit_id is not None and is_bloc_member(
-        user, meeting.bloc_year.bloc)
+    return (
+        meeting is not None
+        and _active(user)
+        and user.unit_id is not None
+        and is_bloc_member(user, meeting.bloc_year.bloc)
+    )
 
 
 rules.add_perm("meetings.view_meeting", can_view_meeting)

@@ -12,23 +12,32 @@ from meetings.models import Delegate, Handover, Meeting, Registration
 
 
 def meetings_of(*, bloc_year: BlocYear) -> QuerySet[Meeting]:
-    return Meeting.objects.filter(bloc_year=bloc_year).select_related("host_unit", "invitation", "minutes")
+    return Meeting.objects.filter(bloc_year=bloc_year).select_related(
+        "host_unit", "invitation", "minutes"
+    )
 
 
-def registrations_of(*, meeting: Meeting) -> list[tuple[MemberUnit, Registration | None, list[Delegate]]]:
+def registrations_of(
+    *, meeting: Meeting
+) -> list[tuple[MemberUnit, Registration | None, list[Delegate]]]:
     """Every member unit with its registration and active delegates, in Vietnamese order (3 queries)."""
     units = list(bloc_members(bloc=meeting.bloc_year.bloc, year=meeting.bloc_year.year))
     registrations = {r.unit_id: r for r in Registration.objects.filter(meeting=meeting)}
     delegates: dict[int, list[Delegate]] = {}
-    for delegate in Delegate.objects.filter(registration__meeting=meeting, substituted_by__isnull=True).select_related(
-            "registration").order_by("pk"):
+    for delegate in (
+        Delegate.objects.filter(registration__meeting=meeting, substituted_by__isnull=True)
+        .select_related("registration")
+        .order_by("pk")
+    ):
         delegates.setdefault(delegate.registration.unit_id, []).append(delegate)
     return [(unit, registrations.get(unit.pk), delegates.get(unit.pk, [])) for unit in units]
 
 
 def units_not_answered(*, meeting: Meeting) -> QuerySet[MemberUnit]:
     answered = Registration.objects.filter(meeting=meeting).values("unit_id")
-    return bloc_members(bloc=meeting.bloc_year.bloc, year=meeting.bloc_year.year).exclude(pk__in=answered)
+    return bloc_members(bloc=meeting.bloc_year.bloc, year=meeting.bloc_year.year).exclude(
+        pk__in=answered
+    )
 
 
 @dataclass
@@ -51,7 +60,9 @@ def live_board(*, meeting: Meeting) -> Board:
     items = AgendaItem.objects.filter(meeting=meeting).select_related("ballot_round", "covenant")
     covenant = next((i.covenant for i in items if i.covenant_id), None)
     rounds = [i.ballot_round for i in items if i.ballot_round_id]
-    current = next((r for r in rounds if r.status == BallotRound.Status.OPEN), rounds[-1] if rounds else None)
+    current = next(
+        (r for r in rounds if r.status == BallotRound.Status.OPEN), rounds[-1] if rounds else None
+    )
     return Board(
         members=members,
         present=len(present_unit_ids(meeting)),
@@ -62,10 +73,13 @@ def live_board(*, meeting: Meeting) -> Board:
 
 
 def handovers_of(*, bloc) -> QuerySet[Handover]:
-    return Handover.objects.filter(bloc=bloc).select_related("from_unit", "to_unit").order_by("-year")
+    return (
+        Handover.objects.filter(bloc=bloc).select_related("from_unit", "to_unit").order_by("-year")
+    )
 
 
 def checked_in_counts(*, meeting: Meeting) -> dict[str, int]:
-    row = Delegate.objects.filter(registration__meeting=meeting, substituted_by__isnull=True).aggregate(
-        total=Count("pk"), present=Count("pk", filter=Q(checked_in_at__isnull=False)))
+    row = Delegate.objects.filter(
+        registration__meeting=meeting, substituted_by__isnull=True
+    ).aggregate(total=Count("pk"), present=Count("pk", filter=Q(checked_in_at__isnull=False)))
     return row

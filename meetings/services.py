@@ -24,8 +24,14 @@ def _stamp(obj, *, by: User | None, reason: str) -> None:
 
 # Seed 000's agenda of a year-end conference.
 YEAR_END_AGENDA = [
-    (AgendaItem.Action.ADOPT_REPORT, "Thông qua dự thảo Báo cáo tổng kết công tác thi đua năm {year} của Khối"),
-    (AgendaItem.Action.ADOPT_SUMMARY, "Thông qua Biểu tổng hợp tự chấm điểm của các thành viên Khối"),
+    (
+        AgendaItem.Action.ADOPT_REPORT,
+        "Thông qua dự thảo Báo cáo tổng kết công tác thi đua năm {year} của Khối",
+    ),
+    (
+        AgendaItem.Action.ADOPT_SUMMARY,
+        "Thông qua Biểu tổng hợp tự chấm điểm của các thành viên Khối",
+    ),
     (AgendaItem.Action.AWARD_VOTE, "Bình xét thi đua, khen thưởng các thành viên Khối năm {year}"),
     (AgendaItem.Action.ELECT, "Bầu Trưởng khối, Phó Trưởng khối thi đua năm {next}"),
     (AgendaItem.Action.HANDOVER, "Trao cờ luân lưu cho Khối trưởng năm {next}"),
@@ -34,33 +40,68 @@ YEAR_END_AGENDA = [
 
 
 @transaction.atomic
-def meeting_create(*, bloc_year: BlocYear, title: str, starts_at: dt.datetime, host_unit: MemberUnit,
-                   address: str, by: User, kind: str = Meeting.Kind.YEAR_END, participants: str = "",
-                   registration_deadline: dt.datetime | None = None, contact: str = "",
-                   default_agenda: bool = True) -> Meeting:
+def meeting_create(
+    *,
+    bloc_year: BlocYear,
+    title: str,
+    starts_at: dt.datetime,
+    host_unit: MemberUnit,
+    address: str,
+    by: User,
+    kind: str = Meeting.Kind.YEAR_END,
+    participants: str = "",
+    registration_deadline: dt.datetime | None = None,
+    contact: str = "",
+    default_agenda: bool = True,
+) -> Meeting:
     if not bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).filter(pk=host_unit.pk).exists():
         raise ValidationError(_("Đơn vị đăng cai phải là thành viên của khối."))
     if registration_deadline and registration_deadline > starts_at:
         raise ValidationError(_("Hạn đăng ký phải trước thời gian hội nghị."))
-    meeting = Meeting(bloc_year=bloc_year, kind=kind, title=nfc(title), starts_at=starts_at, host_unit=host_unit,
-                      address=nfc(address), participants=nfc(participants),
-                      registration_deadline=registration_deadline, contact=nfc(contact), created_by=by)
+    meeting = Meeting(
+        bloc_year=bloc_year,
+        kind=kind,
+        title=nfc(title),
+        starts_at=starts_at,
+        host_unit=host_unit,
+        address=nfc(address),
+        participants=nfc(participants),
+        registration_deadline=registration_deadline,
+        contact=nfc(contact),
+        created_by=by,
+    )
     _stamp(meeting, by=by, reason="Tạo hội nghị")
     meeting.save()
     if default_agenda and kind == Meeting.Kind.YEAR_END:
         for position, (action, title_template) in enumerate(YEAR_END_AGENDA, start=1):
-            AgendaItem.objects.create(meeting=meeting, position=position * 10, action=action,
-                                      title=title_template.format(year=bloc_year.year, next=bloc_year.year + 1))
+            AgendaItem.objects.create(
+                meeting=meeting,
+                position=position * 10,
+                action=action,
+                title=title_template.format(year=bloc_year.year, next=bloc_year.year + 1),
+            )
     return meeting
 
 
 @transaction.atomic
-def meeting_update(*, meeting: Meeting, by: User, title: str, starts_at: dt.datetime, host_unit: MemberUnit,
-                   address: str, kind: str, participants: str = "",
-                   registration_deadline: dt.datetime | None = None, contact: str = "") -> Meeting:
+def meeting_update(
+    *,
+    meeting: Meeting,
+    by: User,
+    title: str,
+    starts_at: dt.datetime,
+    host_unit: MemberUnit,
+    address: str,
+    kind: str,
+    participants: str = "",
+    registration_deadline: dt.datetime | None = None,
+    contact: str = "",
+) -> Meeting:
     """Change a conference's details with the checks of ``meeting_create``. The invitation, once
     made, keeps the text it was drafted with (it is a document: edit the draft, or supersede)."""
-    current = Meeting.objects.select_for_update().select_related("bloc_year__bloc").get(pk=meeting.pk)
+    current = (
+        Meeting.objects.select_for_update().select_related("bloc_year__bloc").get(pk=meeting.pk)
+    )
     bloc_year = current.bloc_year
     if not bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).filter(pk=host_unit.pk).exists():
         raise ValidationError(_("Đơn vị đăng cai phải là thành viên của khối."))
@@ -76,16 +117,33 @@ def meeting_update(*, meeting: Meeting, by: User, title: str, starts_at: dt.date
 
 
 @transaction.atomic
-def agenda_item_save(*, meeting: Meeting, by: User, action: str, title: str, item: AgendaItem | None = None,
-                     ballot_round=None, covenant=None, document=None, published: bool = False,
-                     outcome: str = "") -> AgendaItem:
+def agenda_item_save(
+    *,
+    meeting: Meeting,
+    by: User,
+    action: str,
+    title: str,
+    item: AgendaItem | None = None,
+    ballot_round=None,
+    covenant=None,
+    document=None,
+    published: bool = False,
+    outcome: str = "",
+) -> AgendaItem:
     if item is None:
-        position = (AgendaItem.objects.filter(meeting=meeting).aggregate(p=Max("position"))["p"] or 0) + 10
+        position = (
+            AgendaItem.objects.filter(meeting=meeting).aggregate(p=Max("position"))["p"] or 0
+        ) + 10
         item = AgendaItem(meeting=meeting, position=position)
     for related, name in ((ballot_round, "vòng bỏ phiếu"), (covenant, "giao ước")):
         if related is not None and related.bloc_year.bloc_id != meeting.bloc_year.bloc_id:
             raise ValidationError(_("%(what)s không thuộc khối này.") % {"what": name})
-    item.action, item.title, item.ballot_round, item.covenant = action, nfc(title), ballot_round, covenant
+    item.action, item.title, item.ballot_round, item.covenant = (
+        action,
+        nfc(title),
+        ballot_round,
+        covenant,
+    )
     item.document, item.published, item.outcome = document, published, nfc(outcome)
     item.save()
     _stamp(meeting, by=by, reason=f"Cập nhật chương trình: {item.title}")
@@ -97,48 +155,80 @@ def agenda_item_save(*, meeting: Meeting, by: User, action: str, title: str, ite
 
 
 @transaction.atomic
-def registration_save(*, meeting: Meeting, unit: MemberUnit, by: User, delegates: list[dict],
-                      declined: bool = False, note: str = "") -> Registration:
+def registration_save(
+    *,
+    meeting: Meeting,
+    unit: MemberUnit,
+    by: User,
+    delegates: list[dict],
+    declined: bool = False,
+    note: str = "",
+) -> Registration:
     """A unit's delegates (name, title, phone, e-mail, arrival, met the day before). Before the
     deadline only; the secretariat may still correct it afterwards."""
     from meetings.permissions import can_manage_meeting
 
-    if not bloc_members(bloc=meeting.bloc_year.bloc, year=meeting.bloc_year.year).filter(pk=unit.pk).exists():
+    if (
+        not bloc_members(bloc=meeting.bloc_year.bloc, year=meeting.bloc_year.year)
+        .filter(pk=unit.pk)
+        .exists()
+    ):
         raise ValidationError(_("Đơn vị không phải thành viên của khối."))
     late = meeting.registration_deadline and timezone.now() > meeting.registration_deadline
     if late and not can_manage_meeting(by, meeting):
         raise ValidationError(_("Đã hết hạn đăng ký đại biểu; hãy liên hệ thường trực khối."))
     if not declined and not delegates:
         raise ValidationError(_("Hãy ghi ít nhất một đại biểu, hoặc chọn không tham dự."))
-    registration, _created = Registration.objects.select_for_update().get_or_create(meeting=meeting, unit=unit)
+    registration, _created = Registration.objects.select_for_update().get_or_create(
+        meeting=meeting, unit=unit
+    )
     registration.declined, registration.note, registration.updated_by = declined, nfc(note), by
     _stamp(registration, by=by, reason="Đăng ký đại biểu" if not declined else "Báo không tham dự")
     registration.save()
     for data in delegates:
         if not data.get("full_name", "").strip():
             raise ValidationError(_("Họ tên đại biểu không được để trống."))
-        delegate = Delegate(registration=registration, full_name=nfc(data["full_name"].strip()),
-                            title=nfc(data.get("title", "")), phone=data.get("phone", ""),
-                            email=data.get("email", ""), arrival_date=data.get("arrival_date"),
-                            arrives_day_before=bool(data.get("arrives_day_before")),
-                            needs_pickup=bool(data.get("needs_pickup")))
+        delegate = Delegate(
+            registration=registration,
+            full_name=nfc(data["full_name"].strip()),
+            title=nfc(data.get("title", "")),
+            phone=data.get("phone", ""),
+            email=data.get("email", ""),
+            arrival_date=data.get("arrival_date"),
+            arrives_day_before=bool(data.get("arrives_day_before")),
+            needs_pickup=bool(data.get("needs_pickup")),
+        )
         _stamp(delegate, by=by, reason="Đăng ký đại biểu")
         delegate.save()
     return registration
 
 
 @transaction.atomic
-def delegate_substitute(*, delegate: Delegate, by: User, full_name: str, title: str = "", phone: str = "",
-                        email: str = "") -> Delegate:
+def delegate_substitute(
+    *,
+    delegate: Delegate,
+    by: User,
+    full_name: str,
+    title: str = "",
+    phone: str = "",
+    email: str = "",
+) -> Delegate:
     """Replace a registered delegate by another person; the QR code of the first stops working."""
     current = Delegate.objects.select_for_update().get(pk=delegate.pk)
     if current.substituted_by_id is not None:
         raise ValidationError(_("Đại biểu này đã được thay."))
     if current.checked_in_at is not None:
         raise ValidationError(_("Đại biểu đã có mặt, không thay được."))
-    new = Delegate(registration=current.registration, full_name=nfc(full_name.strip()), title=nfc(title),
-                   phone=phone, email=email, arrival_date=current.arrival_date,
-                   arrives_day_before=current.arrives_day_before, needs_pickup=current.needs_pickup)
+    new = Delegate(
+        registration=current.registration,
+        full_name=nfc(full_name.strip()),
+        title=nfc(title),
+        phone=phone,
+        email=email,
+        arrival_date=current.arrival_date,
+        arrives_day_before=current.arrives_day_before,
+        needs_pickup=current.needs_pickup,
+    )
     _stamp(new, by=by, reason=f"Thay cho {current.full_name}")
     new.save()
     current.substituted_by = new
@@ -151,12 +241,18 @@ def delegate_substitute(*, delegate: Delegate, by: User, full_name: str, title: 
 def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None = None) -> Delegate:
     """Mark a delegate present from the QR code; a second scan changes nothing. *at* records an
     arrival already past (the demo's conferences); the desk leaves it to the clock."""
-    delegate = (Delegate.objects.select_for_update().select_related("registration__unit")
-                .filter(registration__meeting=meeting, qr_token=token.strip()).first())
+    delegate = (
+        Delegate.objects.select_for_update()
+        .select_related("registration__unit")
+        .filter(registration__meeting=meeting, qr_token=token.strip())
+        .first()
+    )
     if delegate is None:
         raise ValidationError(_("Mã QR không đúng hoặc không thuộc hội nghị này."))
     if delegate.substituted_by_id is not None:
-        raise ValidationError(_("Đại biểu %(name)s đã được thay bằng người khác.") % {"name": delegate.full_name})
+        raise ValidationError(
+            _("Đại biểu %(name)s đã được thay bằng người khác.") % {"name": delegate.full_name}
+        )
     if delegate.checked_in_at is None:
         delegate.checked_in_at, delegate.checked_in_by = at or timezone.now(), by
         _stamp(delegate, by=by, reason="Điểm danh có mặt")
@@ -167,9 +263,11 @@ def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None =
 def present_unit_ids(meeting: Meeting) -> set[int]:
     """Units with at least one delegate checked in: the presence that ballots' quorum and
     ceremony-mode signing use."""
-    return set(Delegate.objects.filter(registration__meeting=meeting, checked_in_at__isnull=False,
-                                       substituted_by__isnull=True)
-               .values_list("registration__unit_id", flat=True))
+    return set(
+        Delegate.objects.filter(
+            registration__meeting=meeting, checked_in_at__isnull=False, substituted_by__isnull=True
+        ).values_list("registration__unit_id", flat=True)
+    )
 
 
 # --- rotation, election, the rotating flag ---------------------------------------------------
@@ -178,17 +276,23 @@ def present_unit_ids(meeting: Meeting) -> set[int]:
 @transaction.atomic
 def rotation_set(*, bloc, units: list[MemberUnit], by: User) -> list[RotationEntry]:
     RotationEntry.objects.filter(bloc=bloc).delete()
-    return [RotationEntry.objects.create(bloc=bloc, unit=unit, position=position)
-            for position, unit in enumerate(units, start=1)]
+    return [
+        RotationEntry.objects.create(bloc=bloc, unit=unit, position=position)
+        for position, unit in enumerate(units, start=1)
+    ]
 
 
 def election_proposal(*, bloc_year: BlocYear) -> tuple[MemberUnit | None, MemberUnit | None]:
     """The default proposal (seed 002): this year's vice chairs next year, and the unit after it
     in the rotation order becomes vice (skipping this year's chair)."""
     chair = bloc_year.vice
-    order = [entry.unit for entry in RotationEntry.objects.filter(bloc=bloc_year.bloc).select_related("unit")]
-    members = set(bloc_members(bloc=bloc_year.bloc, year=bloc_year.year + 1).values_list("pk", flat=True)) or set(
-        bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).values_list("pk", flat=True))
+    order = [
+        entry.unit
+        for entry in RotationEntry.objects.filter(bloc=bloc_year.bloc).select_related("unit")
+    ]
+    members = set(
+        bloc_members(bloc=bloc_year.bloc, year=bloc_year.year + 1).values_list("pk", flat=True)
+    ) or set(bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).values_list("pk", flat=True))
     order = [u for u in order if u.pk in members]
     if chair is None or not order:
         return chair, None
@@ -201,22 +305,39 @@ def election_proposal(*, bloc_year: BlocYear) -> tuple[MemberUnit | None, Member
 
 
 @transaction.atomic
-def election_apply(*, bloc_year: BlocYear, chair: MemberUnit, vice: MemberUnit, by: User,
-                   handed_on: dt.date, meeting: Meeting | None = None) -> BlocYear:
+def election_apply(
+    *,
+    bloc_year: BlocYear,
+    chair: MemberUnit,
+    vice: MemberUnit,
+    by: User,
+    handed_on: dt.date,
+    meeting: Meeting | None = None,
+) -> BlocYear:
     """Create (or set) next year's bloc year with the elected chair and vice, and record the
     handover of the rotating flag from this year's chair."""
     from blocs.services import bloc_year_set_leadership
 
-    next_year, _created = BlocYear.objects.get_or_create(bloc=bloc_year.bloc, year=bloc_year.year + 1)
+    next_year, _created = BlocYear.objects.get_or_create(
+        bloc=bloc_year.bloc, year=bloc_year.year + 1
+    )
     next_year = bloc_year_set_leadership(bloc_year=next_year, chair=chair, vice=vice, changed_by=by)
     try:
         with transaction.atomic():
-            handover = Handover(bloc=bloc_year.bloc, year=next_year.year, from_unit=bloc_year.chair, to_unit=chair,
-                                handed_on=handed_on, meeting=meeting)
+            handover = Handover(
+                bloc=bloc_year.bloc,
+                year=next_year.year,
+                from_unit=bloc_year.chair,
+                to_unit=chair,
+                handed_on=handed_on,
+                meeting=meeting,
+            )
             _stamp(handover, by=by, reason="Trao cờ luân lưu")
             handover.save()
     except IntegrityError:
-        raise ValidationError(_("Cờ luân lưu năm %(y)s đã được trao.") % {"y": next_year.year}) from None
+        raise ValidationError(
+            _("Cờ luân lưu năm %(y)s đã được trao.") % {"y": next_year.year}
+        ) from None
     return next_year
 
 

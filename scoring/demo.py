@@ -19,9 +19,21 @@ SCALE_2021 = [
     ("I", "Thực hiện nhiệm vụ chính trị, chuyên môn được giao", "40", "group", False),
     ("1", "Thu hút dự án đầu tư mới vào KCN, KKT, KCNC đạt kế hoạch năm", "6", "normal", True),
     ("2", "Vốn đầu tư thực hiện của các dự án đạt kế hoạch", "5", "normal", True),
-    ("3", "Quản lý quy hoạch, kế hoạch phát triển các khu theo đúng phê duyệt", "5", "normal", False),
+    (
+        "3",
+        "Quản lý quy hoạch, kế hoạch phát triển các khu theo đúng phê duyệt",
+        "5",
+        "normal",
+        False,
+    ),
     ("4", "Giải quyết thủ tục hành chính đúng hạn, không để quá hạn", "5", "normal", True),
-    ("5", "Bảo vệ môi trường; tỷ lệ khu có hệ thống xử lý nước thải tập trung", "5", "normal", False),
+    (
+        "5",
+        "Bảo vệ môi trường; tỷ lệ khu có hệ thống xử lý nước thải tập trung",
+        "5",
+        "normal",
+        False,
+    ),
     ("6", "Bảo đảm an ninh, trật tự, an toàn xã hội trong các khu", "4", "normal", False),
     ("7", "Quản lý lao động, chế độ chính sách đối với người lao động", "4", "normal", False),
     ("8", "Thanh tra, kiểm tra, giám sát dự án sau cấp phép", "3", "normal", False),
@@ -37,11 +49,23 @@ SCALE_2021 = [
     ("16", "Công đoàn, Đoàn thanh niên vững mạnh", "3", "normal", False),
     ("17", "Thực hành tiết kiệm, phòng chống tham nhũng, lãng phí", "4", "normal", False),
     ("IV", "Công tác thi đua, khen thưởng", "20", "group", False),
-    ("18", "Ban hành kế hoạch, phát động phong trào thi đua thường xuyên, theo đợt", "4", "normal", True),
+    (
+        "18",
+        "Ban hành kế hoạch, phát động phong trào thi đua thường xuyên, theo đợt",
+        "4",
+        "normal",
+        True,
+    ),
     ("19", "Sơ kết, tổng kết phong trào thi đua đúng quy định", "4", "normal", False),
     ("20", "Phát hiện, bồi dưỡng, nhân rộng điển hình tiên tiến", "4", "normal", False),
     ("21", "Khen thưởng kịp thời, đúng đối tượng, đúng quy trình", "4", "normal", False),
-    ("22", "Tuyên truyền về thi đua, khen thưởng trên trang thông tin điện tử", "4", "normal", False),
+    (
+        "22",
+        "Tuyên truyền về thi đua, khen thưởng trên trang thông tin điện tử",
+        "4",
+        "normal",
+        False,
+    ),
     ("V", "Tham gia hoạt động của Khối thi đua", "10", "group", False),
     ("23", "Tham dự đầy đủ các hội nghị của Khối", "4", "normal", False),
     ("24", "Ký kết và thực hiện giao ước thi đua", "3", "normal", False),
@@ -81,44 +105,74 @@ def load() -> None:
     if Round.objects.filter(bloc_year=bloc_year).exists():
         return _issue_summary(bloc_year, secretariat)
     scale = Scale.objects.filter(bloc_year=bloc_year).first() or services.scale_create(
-        bloc_year=bloc_year, title="Quy định thang điểm chuẩn thi đua năm 2021", by=secretariat)
+        bloc_year=bloc_year, title="Quy định thang điểm chuẩn thi đua năm 2021", by=secretariat
+    )
     rows = []
     for code, title, maximum, kind, evidence in SCALE_2021:
-        rows.append({"code": code, "title": title, "max_points": Decimal(maximum), "kind": kind,
-                     "evidence_required": evidence, "guidance": ""})
+        rows.append(
+            {
+                "code": code,
+                "title": title,
+                "max_points": Decimal(maximum),
+                "kind": kind,
+                "evidence_required": evidence,
+                "guidance": "",
+            }
+        )
     services.scale_replace_criteria(scale=scale, rows=rows, by=secretariat, reason="Dữ liệu mẫu")
     deadline = timezone.make_aware(dt.datetime(2021, 11, 5, 17, 0))
-    scoring_round = services.round_open(bloc_year=bloc_year, scale=scale, deadline=deadline, by=secretariat)
+    scoring_round = services.round_open(
+        bloc_year=bloc_year, scale=scale, deadline=deadline, by=secretariat
+    )
     for sheet in Sheet.objects.filter(round=scoring_round).select_related("unit"):
         officer = User.objects.filter(unit=sheet.unit, unit_role="officer").first()
         leader = User.objects.filter(unit=sheet.unit, unit_role="leader").first()
         key = sheet.unit.short_name
         entries = list(Entry.objects.filter(sheet=sheet).select_related("criterion"))
-        values = {e.pk: (_self_score(key, e.criterion.code, e.criterion.kind, e.max_points),
-                         "Theo báo cáo tổng kết năm 2021 của đơn vị") for e in entries}
+        values = {
+            e.pk: (
+                _self_score(key, e.criterion.code, e.criterion.kind, e.max_points),
+                "Theo báo cáo tổng kết năm 2021 của đơn vị",
+            )
+            for e in entries
+        }
         # Evidence for required items is a short PDF note in the demo.
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         for entry in entries:
             if entry.criterion.evidence_required and values[entry.pk][0]:
                 pdf = b"%PDF-1.4\n% minh chung du lieu mau\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-                services.evidence_add(entry=entry, upload=SimpleUploadedFile(
-                    f"minh-chung-{entry.criterion.code}.pdf", pdf, "application/pdf"), by=officer)
-        sheet = services.sheet_save(sheet=sheet, version=sheet.version, values=values, by=officer,
-                                    reason="Dữ liệu mẫu")
+                services.evidence_add(
+                    entry=entry,
+                    upload=SimpleUploadedFile(
+                        f"minh-chung-{entry.criterion.code}.pdf", pdf, "application/pdf"
+                    ),
+                    by=officer,
+                )
+        sheet = services.sheet_save(
+            sheet=sheet, version=sheet.version, values=values, by=officer, reason="Dữ liệu mẫu"
+        )
         sheet = services.sheet_submit(sheet=sheet, version=sheet.version, by=officer)
         services.sheet_confirm(sheet=sheet, by=leader)
         # The secretariat verifies; a few items are marked down with a comment.
         verified = {}
         for entry in entries:
             score = values[entry.pk][0]
-            if entry.criterion.kind == "normal" and _fraction("verify", key, entry.criterion.code) > Decimal("0.9"):
-                verified[entry.pk] = (max(Decimal("0"), score - Decimal("0.5")),
-                                      "Minh chứng chưa đầy đủ, trừ 0,5 điểm")
+            if entry.criterion.kind == "normal" and _fraction(
+                "verify", key, entry.criterion.code
+            ) > Decimal("0.9"):
+                verified[entry.pk] = (
+                    max(Decimal("0"), score - Decimal("0.5")),
+                    "Minh chứng chưa đầy đủ, trừ 0,5 điểm",
+                )
             else:
                 verified[entry.pk] = (score, "")
         # Never a unit's own sheet: the vice unit verifies the chair's.
-        reviewer = secretariat if sheet.unit_id != secretariat.unit_id else User.objects.get(username="lamdong.canbo")
+        reviewer = (
+            secretariat
+            if sheet.unit_id != secretariat.unit_id
+            else User.objects.get(username="lamdong.canbo")
+        )
         services.verification_save(sheet=sheet, values=verified, by=reviewer)
     Round.objects.filter(pk=scoring_round.pk).update(status=Round.Status.PUBLISHED)
     _issue_summary(bloc_year, secretariat)
@@ -129,9 +183,17 @@ def _issue_summary(bloc_year, secretariat) -> None:
     from documents.models import Document
     from scoring.summary import summary_issue
 
-    if Document.objects.filter(bloc=bloc_year.bloc, kind="summary_table", number_year=2021).exists():
+    if Document.objects.filter(
+        bloc=bloc_year.bloc, kind="summary_table", number_year=2021
+    ).exists():
         return
     scoring_round = Round.objects.get(bloc_year=bloc_year)
-    summary_issue(scoring_round=scoring_round, by=secretariat, issued_on=dt.date(2021, 11, 10), place="Đà Nẵng",
-                  signer_name="Trần Văn Biên", signer_title="PHÓ TRƯỞNG BAN QUẢN LÝ KHU CÔNG NGHỆ CAO VÀ CÁC KHU CÔNG NGHIỆP ĐÀ NẴNG",
-                  signature_heading="TM. KHỐI THI ĐUA\nKT. TRƯỞNG KHỐI")
+    summary_issue(
+        scoring_round=scoring_round,
+        by=secretariat,
+        issued_on=dt.date(2021, 11, 10),
+        place="Đà Nẵng",
+        signer_name="Trần Văn Biên",
+        signer_title="PHÓ TRƯỞNG BAN QUẢN LÝ KHU CÔNG NGHỆ CAO VÀ CÁC KHU CÔNG NGHIỆP ĐÀ NẴNG",
+        signature_heading="TM. KHỐI THI ĐUA\nKT. TRƯỞNG KHỐI",
+    )

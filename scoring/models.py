@@ -29,12 +29,22 @@ class Scale(models.Model):
 
     bloc_year = models.ForeignKey("blocs.BlocYear", on_delete=models.CASCADE, related_name="scales")
     version = models.PositiveSmallIntegerField(_("phiên bản"), default=1)
-    status = models.CharField(_("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("trạng thái"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
     title = NFCCharField(_("tên thang điểm"), max_length=300)
-    based_on = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                                 verbose_name=_("sao chép từ"))
+    based_on = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sao chép từ"),
+    )
     change_note = NFCTextField(_("nội dung thay đổi"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     locked_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -43,7 +53,9 @@ class Scale(models.Model):
         ordering = ["bloc_year", "-version"]
         verbose_name = _("thang điểm")
         verbose_name_plural = _("thang điểm")
-        constraints = [models.UniqueConstraint(fields=["bloc_year", "version"], name="scale_version_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["bloc_year", "version"], name="scale_version_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} (v{self.version})"
@@ -63,7 +75,9 @@ class Criterion(models.Model):
         DEDUCTION = "deduction", _("Điểm trừ")
 
     scale = models.ForeignKey(Scale, on_delete=models.CASCADE, related_name="criteria")
-    parent = models.ForeignKey("self", on_delete=models.CASCADE, null=True, blank=True, related_name="children")
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
     kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.NORMAL)
     code = NFCCharField(_("STT"), max_length=12)
     title = NFCTextField(_("nội dung"))
@@ -78,11 +92,14 @@ class Criterion(models.Model):
         verbose_name = _("tiêu chí")
         verbose_name_plural = _("tiêu chí")
         constraints = [
-            models.CheckConstraint(condition=Q(max_points__gte=0), name="criterion_max_not_negative"),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0), name="criterion_max_not_negative"
+            ),
             # Items are matched by STT when a new version of a scale is applied.
             models.UniqueConstraint(fields=["scale", "code"], name="criterion_code_unique"),
-            models.CheckConstraint(condition=Q(kind="group") | Q(parent__isnull=False),
-                                   name="criterion_item_has_group"),
+            models.CheckConstraint(
+                condition=Q(kind="group") | Q(parent__isnull=False), name="criterion_item_has_group"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -102,13 +119,19 @@ class Round(models.Model):
         CLOSED = "closed", _("Đã hết hạn")
         PUBLISHED = "published", _("Đã công bố kết quả")
 
-    bloc_year = models.OneToOneField("blocs.BlocYear", on_delete=models.CASCADE, related_name="scoring_round")
+    bloc_year = models.OneToOneField(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="scoring_round"
+    )
     scale = models.ForeignKey(Scale, on_delete=models.PROTECT, related_name="rounds")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREPARING)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PREPARING
+    )
     step = models.DecimalField(_("bước điểm"), **POINTS, default=Decimal("0.25"))
     deadline = models.DateTimeField(_("hạn nộp"))
     reminder_days = models.PositiveSmallIntegerField(_("nhắc trước (ngày)"), default=3)
-    difference_flag = models.DecimalField(_("mức chênh lệch cần chú ý"), **POINTS, default=Decimal("2"))
+    difference_flag = models.DecimalField(
+        _("mức chênh lệch cần chú ý"), **POINTS, default=Decimal("2")
+    )
     peer_review = models.BooleanField(_("chấm chéo giữa các đơn vị"), default=False)
     opened_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
@@ -132,15 +155,21 @@ class Sheet(models.Model):
         LOCKED = "locked", _("Đã khóa (hết hạn)")
 
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="sheets")
-    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.PROTECT, related_name="score_sheets")
-    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    unit = models.ForeignKey(
+        "blocs.MemberUnit", on_delete=models.PROTECT, related_name="score_sheets"
+    )
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
     version = models.PositiveIntegerField(default=1)  # bumped by every save: the stale-save check
     submitted_at = models.DateTimeField(null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     is_late = models.BooleanField(_("nộp muộn"), default=False)
     reopen_reason = NFCTextField(_("lý do mở lại"), blank=True)
     history = HistoricalRecords()
@@ -164,13 +193,16 @@ class Entry(models.Model):
 
     sheet = models.ForeignKey(Sheet, on_delete=models.CASCADE, related_name="entries")
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="entries")
-    max_points = models.DecimalField(**POINTS)  # copy of the criterion's: lets the DB check the bound
+    max_points = models.DecimalField(
+        **POINTS
+    )  # copy of the criterion's: lets the DB check the bound
     self_score = models.DecimalField(_("tự chấm"), **POINTS, null=True, blank=True)
     explanation = NFCTextField(_("diễn giải"), blank=True)
     verified_score = models.DecimalField(_("điểm thẩm định"), **POINTS, null=True, blank=True)
     verifier_comment = NFCTextField(_("nhận xét thẩm định"), blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     unit_reply = NFCTextField(_("ý kiến của đơn vị"), blank=True)
     history = HistoricalRecords()
@@ -182,7 +214,8 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["sheet", "criterion"], name="entry_unique"),
             models.CheckConstraint(
-                condition=Q(self_score__isnull=True) | (Q(self_score__gte=0) & Q(self_score__lte=F("max_points"))),
+                condition=Q(self_score__isnull=True)
+                | (Q(self_score__gte=0) & Q(self_score__lte=F("max_points"))),
                 name="entry_self_score_in_bounds",
             ),
             models.CheckConstraint(
@@ -212,7 +245,9 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -235,7 +270,9 @@ class PeerAssignment(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~Q(reviewer=F("sheet_unit")), name="peer_not_own_sheet"),
+            models.CheckConstraint(
+                condition=~Q(reviewer=F("sheet_unit")), name="peer_not_own_sheet"
+            ),
         ]
 
     def __str__(self) -> str:

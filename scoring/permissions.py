@@ -13,8 +13,10 @@ def _active(user) -> bool:
 
 @rules.predicate
 def can_view_round(user, bloc_year) -> bool:
-    return _active(user) and bloc_year is not None and (
-        user.is_ministry_office or is_bloc_member(user, bloc_year.bloc)
+    return (
+        _active(user)
+        and bloc_year is not None
+        and (user.is_ministry_office or is_bloc_member(user, bloc_year.bloc))
     )
 
 
@@ -53,7 +55,11 @@ def can_verify_sheet(user, sheet) -> bool:
     if _is_secretariat_of(user, sheet.round.bloc_year):
         return True
     assignment = getattr(sheet, "peer_assignment", None)
-    return assignment is not None and user.unit_id == assignment.reviewer_id and user.unit_id is not None
+    return (
+        assignment is not None
+        and user.unit_id == assignment.reviewer_id
+        and user.unit_id is not None
+    )
 
 
 @rules.predicate

@@ -36,17 +36,27 @@ def criteria_tree(*, scale: Scale) -> list[tuple[Criterion, list[Criterion]]]:
 
 def previous_year_scale(*, bloc_year: BlocYear) -> Scale | None:
     """The latest version of the bloc's scale of the year before: the usual starting point."""
-    return (Scale.objects.select_related("bloc_year")
-            .filter(bloc_year__bloc_id=bloc_year.bloc_id, bloc_year__year=bloc_year.year - 1)
-            .order_by("-version").first())
+    return (
+        Scale.objects.select_related("bloc_year")
+        .filter(bloc_year__bloc_id=bloc_year.bloc_id, bloc_year__year=bloc_year.year - 1)
+        .order_by("-version")
+        .first()
+    )
 
 
 def scale_totals(*, scale: Scale) -> dict[str, Decimal]:
-    rows = Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP).values("kind").annotate(
-        total=Sum("max_points"))
+    rows = (
+        Criterion.objects.filter(scale=scale)
+        .exclude(kind=Criterion.Kind.GROUP)
+        .values("kind")
+        .annotate(total=Sum("max_points"))
+    )
     totals = {row["kind"]: row["total"] or ZERO for row in rows}
-    return {"normal": totals.get("normal", ZERO), "bonus": totals.get("bonus", ZERO),
-            "deduction": totals.get("deduction", ZERO)}
+    return {
+        "normal": totals.get("normal", ZERO),
+        "bonus": totals.get("bonus", ZERO),
+        "deduction": totals.get("deduction", ZERO),
+    }
 
 
 def round_of(*, bloc_year: BlocYear) -> Round | None:
@@ -91,7 +101,9 @@ class Row:
     flagged: int = 0
 
     def group_cells(self, groups: list[Criterion]) -> list[tuple[Decimal, Decimal]]:
-        return [(self.groups_self.get(g.pk, ZERO), self.groups_final.get(g.pk, ZERO)) for g in groups]
+        return [
+            (self.groups_self.get(g.pk, ZERO), self.groups_final.get(g.pk, ZERO)) for g in groups
+        ]
 
 
 @dataclass
@@ -110,23 +122,33 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
     verified score where there is one, else the self score. Equal finals share a rank
     (1, 2, 2, 4).
     """
-    groups = list(Criterion.objects.filter(scale=scoring_round.scale, kind=Criterion.Kind.GROUP)
-                  .order_by("position"))
+    groups = list(
+        Criterion.objects.filter(scale=scoring_round.scale, kind=Criterion.Kind.GROUP).order_by(
+            "position"
+        )
+    )
     sheets = {s.pk: s for s in Sheet.objects.filter(round=scoring_round).select_related("unit")}
     rows = {pk: Row(unit=sheet.unit, sheet=sheet) for pk, sheet in sheets.items()}
     sums = (
         Entry.objects.filter(sheet__round=scoring_round)
         .values("sheet_id", "criterion__parent_id", "criterion__kind")
-        .annotate(self_sum=Sum("self_score"), verified_sum=Sum("verified_score"),
-                  verified_n=Count("verified_score"), n=Count("pk"))
+        .annotate(
+            self_sum=Sum("self_score"),
+            verified_sum=Sum("verified_score"),
+            verified_n=Count("verified_score"),
+            n=Count("pk"),
+        )
     )
     finals = (
         Entry.objects.filter(sheet__round=scoring_round, verified_score__isnull=True)
         .values("sheet_id", "criterion__parent_id", "criterion__kind")
         .annotate(unverified_self=Sum("self_score"))
     )
-    unverified = {(f["sheet_id"], f["criterion__parent_id"], f["criterion__kind"]): f["unverified_self"] or ZERO
-                  for f in finals}
+    unverified = {
+        (f["sheet_id"], f["criterion__parent_id"], f["criterion__kind"]): f["unverified_self"]
+        or ZERO
+        for f in finals
+    }
     for item in sums:
         row = rows[item["sheet_id"]]
         key = (item["sheet_id"], item["criterion__parent_id"], item["criterion__kind"])
@@ -143,15 +165,16 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
         elif kind == Criterion.Kind.DEDUCTION:
             row.deduction += final_sum
     threshold = scoring_round.difference_flag
-    flagged = (
-        Entry.objects.filter(sheet__round=scoring_round, verified_score__isnull=False, self_score__isnull=False)
-        .values("sheet_id", "self_score", "verified_score")
-    )
+    flagged = Entry.objects.filter(
+        sheet__round=scoring_round, verified_score__isnull=False, self_score__isnull=False
+    ).values("sheet_id", "self_score", "verified_score")
     for item in flagged:
         if abs(item["self_score"] - item["verified_score"]) >= threshold:
             rows[item["sheet_id"]].flagged += 1
-    ordered = sorted(rows.values(), key=lambda r: (-(r.verified_total + r.bonus - r.deduction),
-                                                    _unit_key(r.unit)))
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (-(r.verified_total + r.bonus - r.deduction), _unit_key(r.unit)),
+    )
     previous, rank = None, 0
     for position, row in enumerate(ordered, start=1):
         row.final = row.verified_total + row.bonus - row.deduction
@@ -159,7 +182,9 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
             rank, previous = position, row.final
         row.rank = rank
     averages = {
-        g.pk: (sum((r.groups_final.get(g.pk, ZERO) for r in ordered), ZERO) / len(ordered)) if ordered else ZERO
+        g.pk: (sum((r.groups_final.get(g.pk, ZERO) for r in ordered), ZERO) / len(ordered))
+        if ordered
+        else ZERO
         for g in groups
     }
     return SummaryTable(scoring_round=scoring_round, groups=groups, rows=ordered, averages=averages)
@@ -171,14 +196,18 @@ def _unit_key(unit: MemberUnit):
     return sort_key(unit.full_name)
 
 
-def unit_trend(*, unit: MemberUnit, bloc_id: int, include_year: int | None = None) -> list[tuple[int, Decimal]]:
+def unit_trend(
+    *, unit: MemberUnit, bloc_id: int, include_year: int | None = None
+) -> list[tuple[int, Decimal]]:
     """(year, final score) of a unit over the bloc's published rounds, oldest first, plus the
     round of *include_year* whatever its status (the year the viewer already sees)."""
     result = []
     shown = Q(status=Round.Status.PUBLISHED) | Q(bloc_year__year=include_year)
-    for scoring_round in Round.objects.filter(shown, bloc_year__bloc_id=bloc_id, sheets__unit=unit).select_related(
-        "bloc_year", "scale"
-    ).order_by("bloc_year__year"):
+    for scoring_round in (
+        Round.objects.filter(shown, bloc_year__bloc_id=bloc_id, sheets__unit=unit)
+        .select_related("bloc_year", "scale")
+        .order_by("bloc_year__year")
+    ):
         table = summary_table(scoring_round=scoring_round)
         for row in table.rows:
             if row.unit.pk == unit.pk:

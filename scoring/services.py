@@ -52,7 +52,9 @@ def scale_create(*, bloc_year: BlocYear, title: str, by: User) -> Scale:
 
 
 @transaction.atomic
-def scale_copy(*, source: Scale, bloc_year: BlocYear, by: User, note: str = "", title: str = "") -> Scale:
+def scale_copy(
+    *, source: Scale, bloc_year: BlocYear, by: User, note: str = "", title: str = ""
+) -> Scale:
     """A new draft scale for *bloc_year* with every group and item of *source* (last year's, or
     the locked version being amended)."""
     scale = scale_create(bloc_year=bloc_year, title=title or source.title, by=by)
@@ -62,9 +64,15 @@ def scale_copy(*, source: Scale, bloc_year: BlocYear, by: User, note: str = "", 
     parents: dict[int, Criterion] = {}
     for criterion in Criterion.objects.filter(scale=source).order_by("position"):
         copy = Criterion(
-            scale=scale, parent=parents.get(criterion.parent_id), kind=criterion.kind, code=criterion.code,
-            title=criterion.title, max_points=criterion.max_points, guidance=criterion.guidance,
-            evidence_required=criterion.evidence_required, position=criterion.position,
+            scale=scale,
+            parent=parents.get(criterion.parent_id),
+            kind=criterion.kind,
+            code=criterion.code,
+            title=criterion.title,
+            max_points=criterion.max_points,
+            guidance=criterion.guidance,
+            evidence_required=criterion.evidence_required,
+            position=criterion.position,
         )
         _stamp(copy, by=by, reason=f"Sao chép từ {source}")
         copy.save()
@@ -79,17 +87,31 @@ def _require_draft(scale: Scale) -> None:
 
 @transaction.atomic
 def criterion_save(
-    *, scale: Scale, by: User, code: str, title: str, kind: str, max_points: Decimal, parent: Criterion | None = None,
-    guidance: str = "", evidence_required: bool = False, criterion: Criterion | None = None, reason: str = "",
+    *,
+    scale: Scale,
+    by: User,
+    code: str,
+    title: str,
+    kind: str,
+    max_points: Decimal,
+    parent: Criterion | None = None,
+    guidance: str = "",
+    evidence_required: bool = False,
+    criterion: Criterion | None = None,
+    reason: str = "",
 ) -> Criterion:
     scale = Scale.objects.select_for_update().get(pk=scale.pk)
     _require_draft(scale)
-    if kind != Criterion.Kind.GROUP and (parent is None or not parent.is_group or parent.scale_id != scale.pk):
+    if kind != Criterion.Kind.GROUP and (
+        parent is None or not parent.is_group or parent.scale_id != scale.pk
+    ):
         raise ValidationError(_("Tiêu chí phải thuộc một nhóm tiêu chí của thang điểm này."))
     if max_points < 0:
         raise ValidationError(_("Điểm chuẩn không được âm."))
     if criterion is None:
-        position = (Criterion.objects.filter(scale=scale).aggregate(p=Max("position"))["p"] or 0) + 10
+        position = (
+            Criterion.objects.filter(scale=scale).aggregate(p=Max("position"))["p"] or 0
+        ) + 10
         criterion = Criterion(scale=scale, position=position)
     criterion.parent = None if kind == Criterion.Kind.GROUP else parent
     criterion.kind, criterion.code, criterion.title = kind, nfc(code.strip()), nfc(title.strip())
@@ -119,12 +141,21 @@ def scale_replace_criteria(*, scale: Scale, rows: list[dict], by: User, reason: 
     Criterion.objects.filter(scale=scale).delete()
     group = None
     for position, row in enumerate(rows, start=1):
-        criterion = Criterion(scale=scale, position=position * 10, kind=row["kind"], code=row["code"],
-                              title=row["title"], max_points=row["max_points"], guidance=row.get("guidance", ""),
-                              evidence_required=row.get("evidence_required", False),
-                              parent=None if row["kind"] == Criterion.Kind.GROUP else group)
+        criterion = Criterion(
+            scale=scale,
+            position=position * 10,
+            kind=row["kind"],
+            code=row["code"],
+            title=row["title"],
+            max_points=row["max_points"],
+            guidance=row.get("guidance", ""),
+            evidence_required=row.get("evidence_required", False),
+            parent=None if row["kind"] == Criterion.Kind.GROUP else group,
+        )
         if criterion.kind != Criterion.Kind.GROUP and group is None:
-            raise ValidationError(_("Dòng %(n)s: tiêu chí phải nằm dưới một nhóm.") % {"n": position})
+            raise ValidationError(
+                _("Dòng %(n)s: tiêu chí phải nằm dưới một nhóm.") % {"n": position}
+            )
         _stamp(criterion, by=by, reason=reason)
         criterion.save()
         if criterion.is_group:
@@ -137,8 +168,14 @@ def scale_replace_criteria(*, scale: Scale, rows: list[dict], by: User, reason: 
 
 @transaction.atomic
 def round_open(
-    *, bloc_year: BlocYear, scale: Scale, deadline: dt.datetime, by: User, step: Decimal = Decimal("0.25"),
-    reminder_days: int = 3, peer_review: bool = False,
+    *,
+    bloc_year: BlocYear,
+    scale: Scale,
+    deadline: dt.datetime,
+    by: User,
+    step: Decimal = Decimal("0.25"),
+    reminder_days: int = 3,
+    peer_review: bool = False,
 ) -> Round:
     """Open scoring: lock the scale and give every member of the year a sheet with every item."""
     scale = Scale.objects.select_for_update().get(pk=scale.pk)
@@ -153,8 +190,16 @@ def round_open(
     scale.status, scale.locked_at = Scale.Status.LOCKED, timezone.now()
     _stamp(scale, by=by, reason="Khóa thang điểm khi mở chấm điểm")
     scale.save()
-    scoring_round = Round(bloc_year=bloc_year, scale=scale, status=Round.Status.OPEN, step=step, deadline=deadline,
-                          reminder_days=reminder_days, peer_review=peer_review, opened_at=timezone.now())
+    scoring_round = Round(
+        bloc_year=bloc_year,
+        scale=scale,
+        status=Round.Status.OPEN,
+        step=step,
+        deadline=deadline,
+        reminder_days=reminder_days,
+        peer_review=peer_review,
+        opened_at=timezone.now(),
+    )
     _stamp(scoring_round, by=by, reason="Mở chấm điểm")
     scoring_round.save()
     items = list(Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP))
@@ -162,7 +207,9 @@ def round_open(
         sheet = Sheet(round=scoring_round, unit=unit)
         _stamp(sheet, by=by, reason="Mở chấm điểm")
         sheet.save()
-        Entry.objects.bulk_create([Entry(sheet=sheet, criterion=c, max_points=c.max_points) for c in items])
+        Entry.objects.bulk_create(
+            [Entry(sheet=sheet, criterion=c, max_points=c.max_points) for c in items]
+        )
     if peer_review:
         peer_assign_rotation(scoring_round=scoring_round, by=by)
     return scoring_round
@@ -184,13 +231,19 @@ def round_switch_scale(*, scoring_round: Round, scale: Scale, by: User) -> Round
     scale.status, scale.locked_at = Scale.Status.LOCKED, timezone.now()
     _stamp(scale, by=by, reason="Khóa phiên bản thang điểm mới")
     scale.save()
-    new_items = {c.code: c for c in Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP)}
+    new_items = {
+        c.code: c for c in Criterion.objects.filter(scale=scale).exclude(kind=Criterion.Kind.GROUP)
+    }
     for sheet in Sheet.objects.filter(round=scoring_round):
         kept = set()
         for entry in Entry.objects.filter(sheet=sheet).select_related("criterion"):
             target = new_items.get(entry.criterion.code)
             if target is None:
-                _stamp(entry, by=by, reason=f"Tiêu chí {entry.criterion.code} bị bỏ ở phiên bản {scale.version}")
+                _stamp(
+                    entry,
+                    by=by,
+                    reason=f"Tiêu chí {entry.criterion.code} bị bỏ ở phiên bản {scale.version}",
+                )
                 entry.delete()
                 continue
             entry.criterion, entry.max_points = target, target.max_points
@@ -201,8 +254,13 @@ def round_switch_scale(*, scoring_round: Round, scale: Scale, by: User) -> Round
             _stamp(entry, by=by, reason=f"Chuyển sang thang điểm phiên bản {scale.version}")
             entry.save()
             kept.add(target.code)
-        Entry.objects.bulk_create([Entry(sheet=sheet, criterion=c, max_points=c.max_points)
-                                   for code, c in new_items.items() if code not in kept])
+        Entry.objects.bulk_create(
+            [
+                Entry(sheet=sheet, criterion=c, max_points=c.max_points)
+                for code, c in new_items.items()
+                if code not in kept
+            ]
+        )
     scoring_round.scale = scale
     _stamp(scoring_round, by=by, reason=f"Áp dụng thang điểm phiên bản {scale.version}")
     scoring_round.save()
@@ -213,14 +271,20 @@ def round_switch_scale(*, scoring_round: Round, scale: Scale, by: User) -> Round
 def peer_assign_rotation(*, scoring_round: Round, by: User) -> list[PeerAssignment]:
     """Each unit verifies the sheet of the unit k places after it in Vietnamese order, k
     rotating with the year, so nobody ever verifies its own sheet and pairs change yearly."""
-    sheets = list(Sheet.objects.filter(round=scoring_round).select_related("unit").order_by("unit__full_name"))
+    sheets = list(
+        Sheet.objects.filter(round=scoring_round).select_related("unit").order_by("unit__full_name")
+    )
     if len(sheets) < 2:
         raise ValidationError(_("Cần ít nhất hai đơn vị để chấm chéo."))
     PeerAssignment.objects.filter(round=scoring_round).delete()
     offset = 1 + scoring_round.bloc_year.year % (len(sheets) - 1)
     assignments = [
-        PeerAssignment(round=scoring_round, reviewer=sheets[i].unit, sheet=sheets[(i + offset) % len(sheets)],
-                       sheet_unit=sheets[(i + offset) % len(sheets)].unit)
+        PeerAssignment(
+            round=scoring_round,
+            reviewer=sheets[i].unit,
+            sheet=sheets[(i + offset) % len(sheets)],
+            sheet_unit=sheets[(i + offset) % len(sheets)].unit,
+        )
         for i in range(len(sheets))
     ]
     return PeerAssignment.objects.bulk_create(assignments)
@@ -235,11 +299,17 @@ def _parse_score(raw, *, entry: Entry, step: Decimal, label: str) -> Decimal | N
     try:
         value = Decimal(str(raw).replace(",", ".").strip())
     except InvalidOperation:
-        raise ValidationError(_("%(code)s: \"%(raw)s\" không phải là số.") % {"code": label, "raw": raw}) from None
+        raise ValidationError(
+            _('%(code)s: "%(raw)s" không phải là số.') % {"code": label, "raw": raw}
+        ) from None
     if value < 0 or value > entry.max_points:
-        raise ValidationError(_("%(code)s: điểm phải từ 0 đến %(max)s.") % {"code": label, "max": entry.max_points})
+        raise ValidationError(
+            _("%(code)s: điểm phải từ 0 đến %(max)s.") % {"code": label, "max": entry.max_points}
+        )
     if (value / step) % 1 != 0:
-        raise ValidationError(_("%(code)s: điểm phải là bội số của %(step)s.") % {"code": label, "step": step})
+        raise ValidationError(
+            _("%(code)s: điểm phải là bội số của %(step)s.") % {"code": label, "step": step}
+        )
     return value
 
 
@@ -248,8 +318,10 @@ def _claim_version(sheet: Sheet, version: int) -> Sheet:
     current = Sheet.objects.select_for_update().select_related("round").get(pk=sheet.pk)
     if current.version != version:
         raise ValidationError(
-            _("Phiếu chấm điểm vừa được người khác lưu. Hãy tải lại trang để xem bản mới nhất; "
-              "những gì bạn vừa nhập chưa được lưu."),
+            _(
+                "Phiếu chấm điểm vừa được người khác lưu. Hãy tải lại trang để xem bản mới nhất; "
+                "những gì bạn vừa nhập chưa được lưu."
+            ),
             code="stale",
         )
     Sheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
@@ -258,8 +330,9 @@ def _claim_version(sheet: Sheet, version: int) -> Sheet:
 
 
 @transaction.atomic
-def sheet_save(*, sheet: Sheet, version: int, values: dict[int, tuple[object, str]], by: User,
-               reason: str = "") -> Sheet:
+def sheet_save(
+    *, sheet: Sheet, version: int, values: dict[int, tuple[object, str]], by: User, reason: str = ""
+) -> Sheet:
     """Save self scores: values maps entry id → (score as typed, explanation).
 
     All-or-nothing: one bad score refuses the whole save with a message naming the item.
@@ -270,14 +343,19 @@ def sheet_save(*, sheet: Sheet, version: int, values: dict[int, tuple[object, st
     # After the deadline the only drafts are sheets the secretariat reopened: let them be corrected.
     if current.round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
         raise ValidationError(_("Đợt chấm điểm không mở."))
-    entries = {e.pk: e for e in Entry.objects.filter(sheet=current, pk__in=values).select_related("criterion")}
+    entries = {
+        e.pk: e
+        for e in Entry.objects.filter(sheet=current, pk__in=values).select_related("criterion")
+    }
     errors = []
     for entry_id, (raw, explanation) in values.items():
         entry = entries.get(entry_id)
         if entry is None:
             raise ValidationError(_("Tiêu chí không thuộc phiếu này."))
         try:
-            score = _parse_score(raw, entry=entry, step=current.round.step, label=entry.criterion.code)
+            score = _parse_score(
+                raw, entry=entry, step=current.round.step, label=entry.criterion.code
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
@@ -296,14 +374,25 @@ def sheet_submit(*, sheet: Sheet, version: int, by: User) -> Sheet:
     current = _claim_version(sheet, version)
     if not current.is_editable:
         raise ValidationError(_("Phiếu đã được gửi."))
-    entries = Entry.objects.filter(sheet=current).select_related("criterion").prefetch_related("evidence")
-    missing = [e.criterion.code for e in entries if e.self_score is None and e.criterion.kind == "normal"]
+    entries = (
+        Entry.objects.filter(sheet=current).select_related("criterion").prefetch_related("evidence")
+    )
+    missing = [
+        e.criterion.code for e in entries if e.self_score is None and e.criterion.kind == "normal"
+    ]
     if missing:
-        raise ValidationError(_("Chưa chấm các tiêu chí: %(codes)s.") % {"codes": ", ".join(missing)})
-    no_evidence = [e.criterion.code for e in entries
-                   if e.criterion.evidence_required and e.self_score and not e.evidence.all()]
+        raise ValidationError(
+            _("Chưa chấm các tiêu chí: %(codes)s.") % {"codes": ", ".join(missing)}
+        )
+    no_evidence = [
+        e.criterion.code
+        for e in entries
+        if e.criterion.evidence_required and e.self_score and not e.evidence.all()
+    ]
     if no_evidence:
-        raise ValidationError(_("Thiếu minh chứng cho các tiêu chí: %(codes)s.") % {"codes": ", ".join(no_evidence)})
+        raise ValidationError(
+            _("Thiếu minh chứng cho các tiêu chí: %(codes)s.") % {"codes": ", ".join(no_evidence)}
+        )
     now = timezone.now()
     current.status, current.submitted_at, current.submitted_by = Sheet.Status.SUBMITTED, now, by
     current.is_late = current.is_late or now > current.round.deadline
@@ -317,7 +406,11 @@ def sheet_confirm(*, sheet: Sheet, by: User) -> Sheet:
     current = Sheet.objects.select_for_update().get(pk=sheet.pk)
     if current.status != Sheet.Status.SUBMITTED:
         raise ValidationError(_("Chỉ xác nhận được phiếu đã gửi."))
-    current.status, current.confirmed_at, current.confirmed_by = Sheet.Status.CONFIRMED, timezone.now(), by
+    current.status, current.confirmed_at, current.confirmed_by = (
+        Sheet.Status.CONFIRMED,
+        timezone.now(),
+        by,
+    )
     current.version += 1
     _stamp(current, by=by, reason="Lãnh đạo xác nhận phiếu")
     current.save()
@@ -346,8 +439,10 @@ def lock_overdue(*, now: dt.datetime | None = None) -> int:
     locked = 0
     for scoring_round in Round.objects.filter(status=Round.Status.OPEN, deadline__lte=now):
         with transaction.atomic():
-            for sheet in Sheet.objects.select_for_update().filter(round=scoring_round).exclude(
-                status__in=[Sheet.Status.LOCKED, Sheet.Status.CONFIRMED]
+            for sheet in (
+                Sheet.objects.select_for_update()
+                .filter(round=scoring_round)
+                .exclude(status__in=[Sheet.Status.LOCKED, Sheet.Status.CONFIRMED])
             ):
                 sheet.is_late = sheet.is_late or sheet.status == Sheet.Status.DRAFT
                 sheet.status = Sheet.Status.LOCKED
@@ -385,15 +480,25 @@ def evidence_add(*, entry: Entry, upload, by: User) -> Evidence:
     upload.seek(0)
     mime = detect_evidence_type(head)
     if mime is None:
-        raise ValidationError(_("Chỉ nhận minh chứng dạng PDF, ảnh JPEG/PNG hoặc tệp Word, Excel "
-                                "(kiểm tra theo nội dung tệp, không theo phần mở rộng)."))
+        raise ValidationError(
+            _(
+                "Chỉ nhận minh chứng dạng PDF, ảnh JPEG/PNG hoặc tệp Word, Excel "
+                "(kiểm tra theo nội dung tệp, không theo phần mở rộng)."
+            )
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     name = nfc(upload.name.replace("\\", "/").rsplit("/", 1)[-1])[:255] or "minh-chung"
-    evidence = Evidence(entry=entry, original_name=name, content_type=mime, size=upload.size,
-                        sha256=digest.hexdigest(), uploaded_by=by)
+    evidence = Evidence(
+        entry=entry,
+        original_name=name,
+        content_type=mime,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
     evidence.file.save(name, upload, save=False)
     _stamp(evidence, by=by, reason=f"Thêm minh chứng {name}")
     evidence.save()
@@ -418,14 +523,19 @@ def verification_save(*, sheet: Sheet, values: dict[int, tuple[object, str]], by
     current = Sheet.objects.select_for_update().select_related("round").get(pk=sheet.pk)
     if current.status == Sheet.Status.DRAFT:
         raise ValidationError(_("Phiếu chưa được đơn vị gửi, chưa thẩm định được."))
-    entries = {e.pk: e for e in Entry.objects.filter(sheet=current, pk__in=values).select_related("criterion")}
+    entries = {
+        e.pk: e
+        for e in Entry.objects.filter(sheet=current, pk__in=values).select_related("criterion")
+    }
     errors = []
     for entry_id, (raw, comment) in values.items():
         entry = entries.get(entry_id)
         if entry is None:
             raise ValidationError(_("Tiêu chí không thuộc phiếu này."))
         try:
-            score = _parse_score(raw, entry=entry, step=current.round.step, label=entry.criterion.code)
+            score = _parse_score(
+                raw, entry=entry, step=current.round.step, label=entry.criterion.code
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue

@@ -26,13 +26,19 @@ def send_reminders(today: str | None = None) -> int:
     deadline. A Reminder row per sheet and day makes a second run send nothing."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     sent = 0
-    for scoring_round in Round.objects.filter(status=Round.Status.OPEN).select_related("bloc_year__bloc"):
+    for scoring_round in Round.objects.filter(status=Round.Status.OPEN).select_related(
+        "bloc_year__bloc"
+    ):
         days_left = (timezone.localtime(scoring_round.deadline).date() - day).days
         if not 0 <= days_left <= scoring_round.reminder_days:
             continue
-        for sheet in Sheet.objects.filter(round=scoring_round, status=Sheet.Status.DRAFT).select_related("unit"):
+        for sheet in Sheet.objects.filter(
+            round=scoring_round, status=Sheet.Status.DRAFT
+        ).select_related("unit"):
             try:
-                with transaction.atomic():  # a savepoint: the duplicate must not poison an outer transaction
+                with (
+                    transaction.atomic()
+                ):  # a savepoint: the duplicate must not poison an outer transaction
                     Reminder.objects.create(sheet=sheet, day=day)
             except IntegrityError:
                 continue  # already reminded today
@@ -43,7 +49,8 @@ def send_reminders(today: str | None = None) -> int:
             send_mail(
                 subject=render_to_string("scoring/email/reminder_subject.txt", context).strip(),
                 message=render_to_string("scoring/email/reminder.txt", context),
-                from_email=None, recipient_list=recipients,
+                from_email=None,
+                recipient_list=recipients,
             )
             sent += 1
     return sent
@@ -59,9 +66,12 @@ def notify_scale_changed(round_id: int, scale_id: int) -> int:
         if recipients:
             context = {"round": scoring_round, "scale": scale, "sheet": sheet}
             send_mail(
-                subject=render_to_string("scoring/email/scale_changed_subject.txt", context).strip(),
+                subject=render_to_string(
+                    "scoring/email/scale_changed_subject.txt", context
+                ).strip(),
                 message=render_to_string("scoring/email/scale_changed.txt", context),
-                from_email=None, recipient_list=recipients,
+                from_email=None,
+                recipient_list=recipients,
             )
             count += 1
     return count

@@ -11,12 +11,23 @@ urlpatterns = [
     path(P + "thang-diem/", scale.scale_detail, name="scale_detail"),
     path(P + "thang-diem/moi/", scale.scale_create, name="scale_create"),
     path(P + "thang-diem/<int:scale_pk>/tieu-chi/", scale.criterion_edit, name="criterion_add"),
-    path(P + "thang-diem/<int:scale_pk>/tieu-chi/<int:criterion_pk>/", scale.criterion_edit, name="criterion_edit"),
-    path(P + "thang-diem/<int:scale_pk>/tieu-chi/<int:criterion_pk>/xoa/", scale.criterion_delete,
-         name="criterion_delete"),
+    path(
+        P + "thang-diem/<int:scale_pk>/tieu-chi/<int:criterion_pk>/",
+        scale.criterion_edit,
+        name="criterion_edit",
+    ),
+    path(
+        P + "thang-diem/<int:scale_pk>/tieu-chi/<int:criterion_pk>/xoa/",
+        scale.criterion_delete,
+        name="criterion_delete",
+    ),
     path(P + "thang-diem/<int:scale_pk>/nhap-xlsx/", scale.scale_import, name="scale_import"),
     path(P + "thang-diem/<int:scale_pk>/xuat-xlsx/", scale.scale_export, name="scale_export"),
-    path(P + "thang-diem/<int:scale_pk>/phien-ban-moi/", scale.scale_new_version, name="scale_new_version"),
+    path(
+        P + "thang-diem/<int:scale_pk>/phien-ban-moi/",
+        scale.scale_new_version,
+        name="scale_new_version",
+    ),
     path(P + "thang-diem/<int:scale_pk>/ap-dung/", scale.scale_apply, name="scale_apply"),
     path(P + "mo-cham-diem/", scale.round_open, name="round_open"),
     # sheets: self-scoring, evidence, verification
@@ -26,7 +37,9 @@ urlpatterns = [
     path("cham-diem/phieu/<int:pk>/xac-nhan/", sheets.sheet_confirm, name="sheet_confirm"),
     path("cham-diem/phieu/<int:pk>/mo-lai/", sheets.sheet_reopen, name="sheet_reopen"),
     path("cham-diem/phieu/<int:pk>/tham-dinh/", sheets.sheet_verify, name="sheet_verify"),
-    path("cham-diem/muc/<int:entry_pk>/minh-chung/", sheets.evidence_upload, name="evidence_upload"),
+    path(
+        "cham-diem/muc/<int:entry_pk>/minh-chung/", sheets.evidence_upload, name="evidence_upload"
+    ),
     path("cham-diem/muc/<int:entry_pk>/giai-trinh/", sheets.entry_reply, name="entry_reply"),
     path("cham-diem/minh-chung/<int:pk>/", sheets.evidence_download, name="evidence_download"),
     path("cham-diem/minh-chung/<int:pk>/xoa/", sheets.evidence_delete, name="evidence_delete"),

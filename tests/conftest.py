@@ -61,23 +61,47 @@ class World:
 def world(db) -> World:
     bloc = BlocFactory(name="Khối thi đua A", symbol="KTĐA")
     other = BlocFactory(name="Khối thi đua B", symbol="KTĐB")
-    chair = MemberUnitFactory(full_name="Ban Quản lý các khu công nghiệp tỉnh Đắk Lắk", short_name="Đắk Lắk")
-    vice = MemberUnitFactory(full_name="Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng", short_name="Lâm Đồng")
-    member = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế tỉnh Bình Định", short_name="Bình Định")
-    outsider_unit = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế tỉnh Cà Mau", short_name="Cà Mau")
+    chair = MemberUnitFactory(
+        full_name="Ban Quản lý các khu công nghiệp tỉnh Đắk Lắk", short_name="Đắk Lắk"
+    )
+    vice = MemberUnitFactory(
+        full_name="Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng", short_name="Lâm Đồng"
+    )
+    member = MemberUnitFactory(
+        full_name="Ban Quản lý Khu kinh tế tỉnh Bình Định", short_name="Bình Định"
+    )
+    outsider_unit = MemberUnitFactory(
+        full_name="Ban Quản lý Khu kinh tế tỉnh Cà Mau", short_name="Cà Mau"
+    )
     for unit in (chair, vice, member):
         MembershipFactory(bloc=bloc, unit=unit, from_year=2019)
     MembershipFactory(bloc=other, unit=outsider_unit, from_year=2019)
     bloc_year = BlocYearFactory(bloc=bloc, year=2022, chair=chair, vice=vice)
     other_year = BlocYearFactory(bloc=other, year=2022, chair=outsider_unit)
     return World(
-        bloc=bloc, other_bloc=other, bloc_year=bloc_year, other_year=other_year,
-        chair=chair, vice=vice, member=member, outsider_unit=outsider_unit,
-        ministry=UserFactory(username="ministry", full_name="Bùi Thị Bộ", is_ministry_office=True, is_staff=True),
-        secretariat=UserFactory(username="secretariat", full_name="Đỗ Thanh Thư", unit=chair, unit_role="officer"),
-        officer=UserFactory(username="officer", full_name="Lê Văn Cán", unit=member, unit_role="officer"),
-        leader=UserFactory(username="leader", full_name="Phạm Văn Lãnh", unit=member, unit_role="leader"),
-        outsider=UserFactory(username="outsider", full_name="Trần Ngoại", unit=outsider_unit, unit_role="officer"),
+        bloc=bloc,
+        other_bloc=other,
+        bloc_year=bloc_year,
+        other_year=other_year,
+        chair=chair,
+        vice=vice,
+        member=member,
+        outsider_unit=outsider_unit,
+        ministry=UserFactory(
+            username="ministry", full_name="Bùi Thị Bộ", is_ministry_office=True, is_staff=True
+        ),
+        secretariat=UserFactory(
+            username="secretariat", full_name="Đỗ Thanh Thư", unit=chair, unit_role="officer"
+        ),
+        officer=UserFactory(
+            username="officer", full_name="Lê Văn Cán", unit=member, unit_role="officer"
+        ),
+        leader=UserFactory(
+            username="leader", full_name="Phạm Văn Lãnh", unit=member, unit_role="leader"
+        ),
+        outsider=UserFactory(
+            username="outsider", full_name="Trần Ngoại", unit=outsider_unit, unit_role="officer"
+        ),
     )
 
 
@@ -160,7 +184,8 @@ REFERENCE_DATA = [
 def _reference_data(request):
     marker = request.node.get_closest_marker("django_db")
     transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
-        name in request.fixturenames for name in ("transactional_db", "live_server"))
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
     if not transactional:
         return
     import importlib
@@ -182,5 +207,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )

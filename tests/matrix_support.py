@@ -24,8 +24,6 @@ class Entry:
     ok_statuses: set[int] = field(default_factory=lambda: {200})
 
 
-
-
 def drain(response) -> bytes:
     """Read a test-client response to its end. A streamed file is then closed by the test
     client's own wrapper, which keeps Django's close_old_connections out of it; calling

@@ -30,9 +30,14 @@ def _draft(w: World):
     from documents.models import DocumentType
     from documents.services import document_create_draft
 
-    return document_create_draft(bloc=w.bloc, doc_type=DocumentType.objects.get(code="GM"),
-                                 subject="Họp thường trực", place="Đắk Lắk", created_by=w.secretariat,
-                                 signer_name="Phạm Văn Tịch")
+    return document_create_draft(
+        bloc=w.bloc,
+        doc_type=DocumentType.objects.get(code="GM"),
+        subject="Họp thường trực",
+        place="Đắk Lắk",
+        created_by=w.secretariat,
+        signer_name="Phạm Văn Tịch",
+    )
 
 
 def _issued(w: World):
@@ -40,15 +45,21 @@ def _issued(w: World):
 
     from documents.services import document_freeze_pdf, document_issue
 
-    document = document_issue(document=_draft(w), issued_on=dt.date(2022, 3, 2), issued_by=w.secretariat)
+    document = document_issue(
+        document=_draft(w), issued_on=dt.date(2022, 3, 2), issued_by=w.secretariat
+    )
     return document_freeze_pdf(document_id=document.pk)  # on_commit never fires inside a test
 
 
 def _delivery(w: World) -> dict:
     from documents.models import Delivery
 
-    delivery = Delivery.objects.create(document=_issued(w), name="Bình Định", email="bd@khoiportal.test",
-                                       status=Delivery.Status.FAILED)
+    delivery = Delivery.objects.create(
+        document=_issued(w),
+        name="Bình Định",
+        email="bd@khoiportal.test",
+        status=Delivery.Status.FAILED,
+    )
     return {"pk": delivery.pk}
 
 
@@ -57,7 +68,9 @@ def _batch(w: World) -> dict:
 
     from documents.services import batch_issue
 
-    batch = batch_issue(documents=[_draft(w)], bloc=w.bloc, issued_on=dt.date(2022, 3, 3), by=w.secretariat)
+    batch = batch_issue(
+        documents=[_draft(w)], bloc=w.bloc, issued_on=dt.date(2022, 3, 3), by=w.secretariat
+    )
     from documents.tasks import run_batch
 
     run_batch(batch.pk)  # on_commit does not fire inside the test transaction
@@ -71,8 +84,9 @@ MATRIX: dict[str, Entry] = {
     "login": Entry({"anon"}),
     "logout": Entry(SIGNED_IN, method="post", ok_statuses={302}),
     "activate": Entry(EVERYONE, kwargs=lambda w: {"uidb64": "MQ", "token": "sai-ma"}),
-    "set_language": Entry(EVERYONE, method="post", data=lambda w: {"language": "en", "next": "/"},
-                          ok_statuses={302}),
+    "set_language": Entry(
+        EVERYONE, method="post", data=lambda w: {"language": "en", "next": "/"}, ok_statuses={302}
+    ),
     "dashboard": Entry(SIGNED_IN),
     "bloc_list": Entry(SIGNED_IN),
     "bloc_detail": Entry(BLOC_A, kwargs=lambda w: {"pk": w.bloc.pk}),
@@ -80,8 +94,13 @@ MATRIX: dict[str, Entry] = {
     "people": Entry(SECRETARIAT, kwargs=_bloc_year),
     "person_invite": Entry(SECRETARIAT, kwargs=_bloc_year),
     "person_edit": Entry(SECRETARIAT, kwargs=_person),
-    "person_set_active": Entry(SECRETARIAT, kwargs=_person, method="post", data=lambda w: {"active": "1"},
-                               ok_statuses={302}),
+    "person_set_active": Entry(
+        SECRETARIAT,
+        kwargs=_person,
+        method="post",
+        data=lambda w: {"active": "1"},
+        ok_statuses={302},
+    ),
     "person_resend": Entry(SECRETARIAT, kwargs=_person, method="post", ok_statuses={302}),
     "admin:index": Entry(MINISTRY),
     # documents
@@ -89,17 +108,24 @@ MATRIX: dict[str, Entry] = {
     "verify": Entry(EVERYONE, kwargs=lambda w: {"code": _issued(w).verification_code}),
     "register": Entry(BLOC_A, kwargs=lambda w: {"bloc_pk": w.bloc.pk}),
     "document_create": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"bloc_pk": w.bloc.pk}),
-    "batch_create": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"bloc_pk": w.bloc.pk}, method="post",
-                          ok_statuses={302}),
+    "batch_create": Entry(
+        SECRETARIAT_ONLY, kwargs=lambda w: {"bloc_pk": w.bloc.pk}, method="post", ok_statuses={302}
+    ),
     "document_detail": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
     "document_edit": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _draft(w).pk}),
-    "document_issue": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _draft(w).pk}, method="post",
-                            data=lambda w: {"issued_on": "2022-03-04", "signer_name": "Phạm Văn Tịch"},
-                            ok_statuses={302}),
-    "document_distribute": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post",
-                                 ok_statuses={302}),
-    "document_supersede": Entry(SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post",
-                                ok_statuses={302}),
+    "document_issue": Entry(
+        SECRETARIAT_ONLY,
+        kwargs=lambda w: {"pk": _draft(w).pk},
+        method="post",
+        data=lambda w: {"issued_on": "2022-03-04", "signer_name": "Phạm Văn Tịch"},
+        ok_statuses={302},
+    ),
+    "document_distribute": Entry(
+        SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post", ok_statuses={302}
+    ),
+    "document_supersede": Entry(
+        SECRETARIAT_ONLY, kwargs=lambda w: {"pk": _issued(w).pk}, method="post", ok_statuses={302}
+    ),
     "document_pdf": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
     "document_docx": Entry(BLOC_A, kwargs=lambda w: {"pk": _issued(w).pk}),
     "delivery_retry": Entry(SECRETARIAT_ONLY, kwargs=_delivery, method="post", ok_statuses={302}),
@@ -107,6 +133,7 @@ MATRIX: dict[str, Entry] = {
     "batch_progress": Entry(SECRETARIAT_ONLY, kwargs=_batch),
     "batch_zip": Entry(SECRETARIAT_ONLY, kwargs=_batch),
 }
+
 
 def _app_entries() -> dict[str, Entry]:
     """ENTRIES of every tests/<app>/matrix*.py module, so each app keeps its own rows."""
@@ -152,7 +179,9 @@ def test_every_url_is_in_the_matrix():
     "name",
     [
         # the admin's own templates use optional variables; ours must not
-        pytest.param(n, marks=pytest.mark.ignore_template_errors) if n.startswith(ADMIN_PREFIX) else n
+        pytest.param(n, marks=pytest.mark.ignore_template_errors)
+        if n.startswith(ADMIN_PREFIX)
+        else n
         for n in sorted(MATRIX)
     ],
 )
@@ -174,8 +203,11 @@ def test_role_matrix(name, role, world, login):
             assert name.startswith(ADMIN_PREFIX) or name == "login", (name, role)
 
 
-@pytest.mark.parametrize("model", [m for m in admin.site._registry if m._meta.app_label == "blocs"],
-                         ids=lambda m: m._meta.model_name)
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label == "blocs"],
+    ids=lambda m: m._meta.model_name,
+)
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.ignore_template_errors
 def test_admin_changelists_are_the_ministry_offices(model, role, world, login):
@@ -188,4 +220,5 @@ def test_admin_changelists_are_the_ministry_offices(model, role, world, login):
     if role == "ministry":
         assert response.status_code == 200
     else:
-        assert response.status_code == 302 and "/quan-tri/login/" in response["Location"]
+        assert response.status_code == 302
+        assert "/quan-tri/login/" in response["Location"]

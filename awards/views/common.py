@@ -11,7 +11,9 @@ from scoring.views.common import get_bloc_year  # noqa: F401  (the same bloc-yea
 
 
 def get_round(user, pk: int, *, perm: str | None = None) -> BallotRound:
-    ballot_round = get_object_or_404(BallotRound.objects.select_related("bloc_year__bloc", "award_type"), pk=pk)
+    ballot_round = get_object_or_404(
+        BallotRound.objects.select_related("bloc_year__bloc", "award_type"), pk=pk
+    )
     if not user.has_perm("awards.view_round", ballot_round):
         raise Http404
     if perm and not user.has_perm(perm, ballot_round):

@@ -10,8 +10,9 @@ from covenants.models import Campaign, Covenant
 
 
 def get_covenant(user, pk: int, *, perm: str | None = None) -> Covenant:
-    covenant = get_object_or_404(Covenant.objects.select_related("bloc_year__bloc", "bloc_year__chair", "document"),
-                                 pk=pk)
+    covenant = get_object_or_404(
+        Covenant.objects.select_related("bloc_year__bloc", "bloc_year__chair", "document"), pk=pk
+    )
     if not user.has_perm("covenants.view_covenant", covenant):
         raise Http404
     if perm and not user.has_perm(perm, covenant):
@@ -20,7 +21,9 @@ def get_covenant(user, pk: int, *, perm: str | None = None) -> Covenant:
 
 
 def get_campaign(user, pk: int, *, manage: bool = False) -> Campaign:
-    campaign = get_object_or_404(Campaign.objects.select_related("bloc", "unit", "launch_document"), pk=pk)
+    campaign = get_object_or_404(
+        Campaign.objects.select_related("bloc", "unit", "launch_document"), pk=pk
+    )
     if not user.has_perm("covenants.view_campaign", campaign):
         raise Http404
     if manage and not user.has_perm("covenants.manage_campaign", campaign):

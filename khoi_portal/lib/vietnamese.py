@@ -13,7 +13,41 @@ from functools import lru_cache
 # The Vietnamese alphabet (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y),
 # with the Latin letters Vietnamese does not use (f j w z) slotted in Latin order so
 # foreign names still sort sensibly.
-_ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
+_ALPHABET = [
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
 _LETTER_RANK = {letter: rank for rank, letter in enumerate(_ALPHABET)}
 
 # Vowel-shape marks that make a new letter (ă â ê ô ơ ư) versus tone marks, which only
@@ -101,7 +135,7 @@ def month_number(month: int) -> str:
 
 
 def date_long(day: dt.date) -> str:
-    """"ngày 11 tháng 01 năm 2021" (Decree 30: leading zero for days < 10 and months 1–2)."""
+    """ "ngày 11 tháng 01 năm 2021" (Decree 30: leading zero for days < 10 and months 1–2)."""
     return f"ngày {two_digits(day.day)} tháng {month_number(day.month)} năm {day.year}"
 
 
@@ -111,17 +145,17 @@ def place_date(place: str, day: dt.date) -> str:
 
 
 def weekday(day: dt.date) -> str:
-    """"thứ Sáu" for a Friday; written out explicitly, never through the OS locale."""
+    """ "thứ Sáu" for a Friday; written out explicitly, never through the OS locale."""
     return _WEEKDAYS[day.weekday()]
 
 
 def date_short(day: dt.date) -> str:
-    """"15/01/2021": the numeric form used in running text and tables."""
+    """ "15/01/2021": the numeric form used in running text and tables."""
     return f"{day.day:02d}/{day.month:02d}/{day.year}"
 
 
 def document_number(number: int, type_code: str, issuer_symbol: str) -> str:
-    """"01/GM-KTĐMTNB": no spaces around "/" and "-", a leading zero below 10.
+    """ "01/GM-KTĐMTNB": no spaces around "/" and "-", a leading zero below 10.
 
     A công văn has no type code: "12/BQL-VP".
     """

@@ -12,7 +12,11 @@ from scoring.views.common import get_bloc_year  # noqa: F401  (the same bloc-yea
 
 def get_meeting(user, pk: int, *, perm: str | None = None) -> Meeting:
     meeting = get_object_or_404(
-        Meeting.objects.select_related("bloc_year__bloc", "bloc_year__chair", "bloc_year__vice", "host_unit"), pk=pk)
+        Meeting.objects.select_related(
+            "bloc_year__bloc", "bloc_year__chair", "bloc_year__vice", "host_unit"
+        ),
+        pk=pk,
+    )
     if not user.has_perm("meetings.view_meeting", meeting):
         raise Http404
     if perm and not user.has_perm(perm, meeting):

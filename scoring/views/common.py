@@ -14,7 +14,9 @@ from scoring.models import Entry, Evidence, Sheet
 def get_bloc_year(user, bloc_pk: int, year: int, *, perm: str | None = None) -> BlocYear:
     """The bloc year if the user may see the bloc (else 404); *perm* on it or 403."""
     bloc = get_bloc_for_user(user, bloc_pk)
-    bloc_year = get_object_or_404(BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year)
+    bloc_year = get_object_or_404(
+        BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year
+    )
     if perm and not user.has_perm(perm, bloc_year):
         raise PermissionDenied
     return bloc_year
@@ -22,7 +24,10 @@ def get_bloc_year(user, bloc_pk: int, year: int, *, perm: str | None = None) -> 
 
 def get_sheet(user, pk: int, *, perm: str | None = None) -> Sheet:
     sheet = get_object_or_404(
-        Sheet.objects.select_related("unit", "round__bloc_year__bloc", "round__scale", "peer_assignment"), pk=pk
+        Sheet.objects.select_related(
+            "unit", "round__bloc_year__bloc", "round__scale", "peer_assignment"
+        ),
+        pk=pk,
     )
     if not user.has_perm("scoring.view_sheet", sheet):
         raise Http404

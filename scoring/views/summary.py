@@ -149,7 +149,9 @@ def unit_chart(request: HttpRequest, bloc_pk: int, year: int, unit_pk: int) -> H
     if row is None:  # not a member this year (or no sheet): nothing to chart
         raise Http404
     # Other years only once published (this year the viewer may already see).
-    trend = selectors.unit_trend(unit=row.unit, bloc_id=bloc_year.bloc_id, include_year=bloc_year.year)
+    trend = selectors.unit_trend(
+        unit=row.unit, bloc_id=bloc_year.bloc_id, include_year=bloc_year.year
+    )
     context = {
         "bloc_year": bloc_year,
         "unit": row.unit,

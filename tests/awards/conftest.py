@@ -13,18 +13,29 @@ from tests.factories import UserFactory
 def leaders(world) -> dict[str, object]:
     """The leader of each member unit of bloc A: chair, vice and member (world.leader)."""
     return {
-        "chair": UserFactory(username="lanhdao.chu", full_name="Phạm Văn Tịch", unit=world.chair, unit_role="leader"),
-        "vice": UserFactory(username="lanhdao.pho", full_name="Võ Văn Phụng", unit=world.vice, unit_role="leader"),
+        "chair": UserFactory(
+            username="lanhdao.chu", full_name="Phạm Văn Tịch", unit=world.chair, unit_role="leader"
+        ),
+        "vice": UserFactory(
+            username="lanhdao.pho", full_name="Võ Văn Phụng", unit=world.vice, unit_role="leader"
+        ),
         "member": world.leader,
     }
 
 
-def flag_round(world, *, seats: int = 1, max_choices: int = 1, mode: str = "electronic") -> BallotRound:
+def flag_round(
+    world, *, seats: int = 1, max_choices: int = 1, mode: str = "electronic"
+) -> BallotRound:
     award = AwardType.objects.get(code="co-thi-dua-bo")
     return services.round_create(
-        bloc_year=world.bloc_year, title="Bình xét Cờ thi đua của Bộ năm 2022", by=world.secretariat,
-        unit_candidates=[world.chair, world.vice, world.member], award_type=award, seats=seats,
-        max_choices=max_choices, mode=mode,
+        bloc_year=world.bloc_year,
+        title="Bình xét Cờ thi đua của Bộ năm 2022",
+        by=world.secretariat,
+        unit_candidates=[world.chair, world.vice, world.member],
+        award_type=award,
+        seats=seats,
+        max_choices=max_choices,
+        mode=mode,
     )
 
 

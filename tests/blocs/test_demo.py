@@ -44,14 +44,16 @@ def test_load_demo_prints_the_accounts(settings):
     settings.DEBUG = True
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "thuky.ktdtn" in out.getvalue() and "vp.thiduabo" in out.getvalue()
+    assert "thuky.ktdtn" in out.getvalue()
+    assert "vp.thiduabo" in out.getvalue()
     assert "KhoiPortal@2021" in out.getvalue()
 
 
 def test_load_demo_twice_changes_nothing_and_hides_the_password_without_debug():
     out = StringIO()
     call_command("load_demo", stdout=out)
-    assert "KhoiPortal@2021" not in out.getvalue() and "DEBUG đang tắt" in out.getvalue()
+    assert "KhoiPortal@2021" not in out.getvalue()
+    assert "DEBUG đang tắt" in out.getvalue()
     before = _counts()
     call_command("load_demo", stdout=StringIO())
     assert _counts() == before
@@ -59,7 +61,10 @@ def test_load_demo_twice_changes_nothing_and_hides_the_password_without_debug():
 
 def test_three_seed_blocs_with_their_symbols(demo):
     assert set(Bloc.objects.filter(merged_into__isnull=True).values_list("symbol", flat=True)) == {
-        "KTĐMTNB", "KTĐTN", "CTĐĐNB"}
+        "KTĐMTNB",
+        "KTĐTN",
+        "CTĐĐNB",
+    }
     assert Bloc.objects.get(symbol="CTĐĐNB").kind == Bloc.Kind.CUM
     assert set(BlocYear.objects.values_list("year", flat=True)) == set(range(2017, 2023))
 
@@ -81,11 +86,19 @@ def test_tay_nguyen_secretariat_sees_the_eleven_members_in_order(demo, client):
     html = client.get(reverse("bloc_detail", kwargs={"pk": bloc.pk})).content.decode()
     listed = re.findall(r'<td><a href="/don-vi/\d+/">([^<]+)</a></td>', html)
     assert listed == TAY_NGUYEN_IN_ORDER
-    history = re.findall(r'<tr><td><a href="\?nam=(\d+)">\d+</a></td><td>([^<]*)</td><td>([^<]*)</td>', html)
-    assert ("2022", "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
-            "Ban Quản lý Khu kinh tế Vân Phong tỉnh Khánh Hòa") in history
-    assert ("2021", "Ban Quản lý Khu công nghệ cao và các khu công nghiệp Đà Nẵng",
-            "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng") in history
+    history = re.findall(
+        r'<tr><td><a href="\?nam=(\d+)">\d+</a></td><td>([^<]*)</td><td>([^<]*)</td>', html
+    )
+    assert (
+        "2022",
+        "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
+        "Ban Quản lý Khu kinh tế Vân Phong tỉnh Khánh Hòa",
+    ) in history
+    assert (
+        "2021",
+        "Ban Quản lý Khu công nghệ cao và các khu công nghiệp Đà Nẵng",
+        "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
+    ) in history
 
 
 def test_the_two_old_tay_nguyen_blocs_merged_in_2019(demo):

@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_login_page_is_vietnamese(client):
     html = client.get(reverse("login")).content.decode()
-    assert "Đăng nhập" in html and "Mật khẩu" in html and 'lang="vi"' in html
+    assert "Đăng nhập" in html
+    assert "Mật khẩu" in html
+    assert 'lang="vi"' in html
 
 
 def test_wrong_password_gets_a_vietnamese_message(client, world):
@@ -31,26 +33,42 @@ def test_demo_password_is_refused_when_debug_is_off(client, world, settings):
 
 
 def test_bloc_page_shows_members_in_vietnamese_order_and_leadership(world, login):
-    html = login(world.officer).get(reverse("bloc_detail", kwargs={"pk": world.bloc.pk})).content.decode()
-    positions = [html.index(name) for name in (
-        "Ban Quản lý các khu công nghiệp tỉnh Đắk Lắk",
-        "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
-        "Ban Quản lý Khu kinh tế tỉnh Bình Định",
-    )]
+    html = (
+        login(world.officer)
+        .get(reverse("bloc_detail", kwargs={"pk": world.bloc.pk}))
+        .content.decode()
+    )
+    positions = [
+        html.index(name)
+        for name in (
+            "Ban Quản lý các khu công nghiệp tỉnh Đắk Lắk",
+            "Ban Quản lý các khu công nghiệp tỉnh Lâm Đồng",
+            "Ban Quản lý Khu kinh tế tỉnh Bình Định",
+        )
+    ]
     assert positions == sorted(positions)
-    assert "Khối trưởng năm 2022" in html and "Khối phó năm 2022" in html
+    assert "Khối trưởng năm 2022" in html
+    assert "Khối phó năm 2022" in html
 
 
 def test_bloc_page_never_shows_another_blocs_members(world, login):
-    html = login(world.outsider).get(reverse("bloc_detail", kwargs={"pk": world.other_bloc.pk})).content.decode()
-    assert "Cà Mau" in html and "Bình Định" not in html and "Đắk Lắk" not in html
+    html = (
+        login(world.outsider)
+        .get(reverse("bloc_detail", kwargs={"pk": world.other_bloc.pk}))
+        .content.decode()
+    )
+    assert "Cà Mau" in html
+    assert "Bình Định" not in html
+    assert "Đắk Lắk" not in html
 
 
 def test_bloc_list_shows_only_own_blocs(world, login):
     html = login(world.officer).get(reverse("bloc_list")).content.decode()
-    assert "Khối thi đua A" in html and "Khối thi đua B" not in html
+    assert "Khối thi đua A" in html
+    assert "Khối thi đua B" not in html
     html = login(world.ministry).get(reverse("bloc_list")).content.decode()
-    assert "Khối thi đua A" in html and "Khối thi đua B" in html
+    assert "Khối thi đua A" in html
+    assert "Khối thi đua B" in html
 
 
 def test_unit_people_visible_only_to_own_unit_and_ministry(world, login):
@@ -69,7 +87,10 @@ def test_dashboard_tells_the_secretariat_what_is_missing(world, login):
 def test_dashboard_for_each_role_names_the_role(world, login):
     assert "Văn phòng thi đua" in login(world.ministry).get(reverse("dashboard")).content.decode()
     assert "Lãnh đạo đơn vị" in login(world.leader).get(reverse("dashboard")).content.decode()
-    assert "Cán bộ phụ trách thi đua" in login(world.officer).get(reverse("dashboard")).content.decode()
+    assert (
+        "Cán bộ phụ trách thi đua"
+        in login(world.officer).get(reverse("dashboard")).content.decode()
+    )
     assert "Thường trực khối" in login(world.secretariat).get(reverse("dashboard")).content.decode()
 
 
@@ -98,8 +119,10 @@ def test_query_count_does_not_grow_with_the_bloc(world, login, name):
 def test_content_security_policy_header(world, login):
     response = login(world.officer).get(reverse("dashboard"))
     policy = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
-    assert "<script>" not in response.content.decode() and "style=" not in response.content.decode()
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()
+    assert "style=" not in response.content.decode()
 
 
 def test_dashboard_lists_the_years_open_tasks(world, login):
@@ -115,14 +138,26 @@ def test_dashboard_lists_the_years_open_tasks(world, login):
     from tests.scoring.conftest import build_scale
 
     scale, _groups, _items = build_scale(world)
-    scoring.round_open(bloc_year=world.bloc_year, scale=scale, by=world.secretariat,
-                       deadline=timezone.now() + dt.timedelta(days=5))
-    covenant = covenants.covenant_create(bloc_year=world.bloc_year, title="Giao ước thi đua năm 2022",
-                                         by=world.secretariat, items=[{"text": "Hoàn thành nhiệm vụ."}])
+    scoring.round_open(
+        bloc_year=world.bloc_year,
+        scale=scale,
+        by=world.secretariat,
+        deadline=timezone.now() + dt.timedelta(days=5),
+    )
+    covenant = covenants.covenant_create(
+        bloc_year=world.bloc_year,
+        title="Giao ước thi đua năm 2022",
+        by=world.secretariat,
+        items=[{"text": "Hoàn thành nhiệm vụ."}],
+    )
     covenants.covenant_finalize(covenant=covenant, by=world.secretariat)
     round_open(ballot_round=flag_round(world), by=world.secretariat)
-    assert "Phiếu tự chấm điểm năm 2022 chưa gửi" in login(world.officer).get(reverse("dashboard")).text
+    assert (
+        "Phiếu tự chấm điểm năm 2022 chưa gửi"
+        in login(world.officer).get(reverse("dashboard")).text
+    )
     leader = login(world.leader).get(reverse("dashboard")).text
-    assert "Giao ước chờ ký: Giao ước thi đua năm 2022" in leader and "Đang bỏ phiếu:" in leader
+    assert "Giao ước chờ ký: Giao ước thi đua năm 2022" in leader
+    assert "Đang bỏ phiếu:" in leader
     assert "0/3 phiếu đã gửi" in login(world.secretariat).get(reverse("dashboard")).text
     assert "Giao ước chờ ký" not in login(world.outsider).get(reverse("dashboard")).text

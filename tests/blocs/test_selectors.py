@@ -31,7 +31,8 @@ def test_merging_two_blocs_moves_their_members():
     assert list(selectors.bloc_members(bloc=highlands, year=2018)) == [a]
     assert list(selectors.bloc_members(bloc=highlands, year=2019)) == []
     highlands.refresh_from_db()
-    assert highlands.merged_into == merged and highlands.last_year == 2018
+    assert highlands.merged_into == merged
+    assert highlands.last_year == 2018
 
 
 def test_a_unit_cannot_join_a_bloc_twice_in_one_year():
@@ -54,7 +55,9 @@ def test_supervising_ministry_changes_on_1_march_2025():
 
 def test_province_follows_the_2025_merger():
     can_tho = Province.objects.create(name="Thành phố Cần Thơ", valid_from=dt.date(2025, 7, 1))
-    soc_trang = Province.objects.create(name="Sóc Trăng", valid_until=dt.date(2025, 6, 30), merged_into=can_tho)
+    soc_trang = Province.objects.create(
+        name="Sóc Trăng", valid_until=dt.date(2025, 6, 30), merged_into=can_tho
+    )
     unit = MemberUnitFactory(province=soc_trang)
     assert selectors.province_on(province=unit.province, on=dt.date(2025, 6, 30)) == soc_trang
     assert selectors.province_on(province=unit.province, on=dt.date(2025, 7, 1)) == can_tho
@@ -64,13 +67,20 @@ def test_leadership_must_be_members(world):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError, match="không phải thành viên"):
-        services.bloc_year_set_leadership(bloc_year=world.bloc_year, chair=world.outsider_unit,
-                                          vice=world.vice, changed_by=world.ministry)
+        services.bloc_year_set_leadership(
+            bloc_year=world.bloc_year,
+            chair=world.outsider_unit,
+            vice=world.vice,
+            changed_by=world.ministry,
+        )
     with pytest.raises(ValidationError, match="hai đơn vị khác nhau"):
-        services.bloc_year_set_leadership(bloc_year=world.bloc_year, chair=world.vice,
-                                          vice=world.vice, changed_by=world.ministry)
-    bloc_year = services.bloc_year_set_leadership(bloc_year=world.bloc_year, chair=world.vice,
-                                                  vice=world.member, changed_by=world.ministry)
+        services.bloc_year_set_leadership(
+            bloc_year=world.bloc_year, chair=world.vice, vice=world.vice, changed_by=world.ministry
+        )
+    bloc_year = services.bloc_year_set_leadership(
+        bloc_year=world.bloc_year, chair=world.vice, vice=world.member, changed_by=world.ministry
+    )
     assert (bloc_year.chair, bloc_year.vice) == (world.vice, world.member)
     last = bloc_year.history.first()
-    assert last.history_user == world.ministry and last.history_change_reason == "Khối trưởng, Khối phó"
+    assert last.history_user == world.ministry
+    assert last.history_change_reason == "Khối trưởng, Khối phó"

@@ -11,8 +11,19 @@ from tests.factories import MemberUnitFactory
 # order a Vietnamese reader expects. A byte or "C"-locale sort puts Đ after Q, and "und"
 # collation mixes ă/â with a.
 EXPECTED = [
-    "An Giang", "Bình Định", "Cà Mau", "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Gia Lai", "Khánh Hòa",
-    "Kon Tum", "Lâm Đồng", "Phú Yên", "Quảng Nam", "Quảng Ngãi",
+    "An Giang",
+    "Bình Định",
+    "Cà Mau",
+    "Đà Nẵng",
+    "Đắk Lắk",
+    "Đắk Nông",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Kon Tum",
+    "Lâm Đồng",
+    "Phú Yên",
+    "Quảng Nam",
+    "Quảng Ngãi",
 ]
 
 
@@ -25,10 +36,21 @@ def test_sort_key_orders_the_seed_provinces():
 @pytest.mark.parametrize(
     ("before", "after"),
     [
-        ("a", "ă"), ("ă", "â"), ("d", "đ"), ("o", "ô"), ("ô", "ơ"), ("u", "ư"),
-        ("a", "à"), ("à", "ả"), ("ả", "ã"), ("ã", "á"), ("á", "ạ"),  # tones: ngang huyền hỏi ngã sắc nặng
-        ("Ca", "Cả"), ("Cả", "Cà Mau"),  # letters decide before tones
-        ("hoà", "hòa"), ("hòa", "Hòa"),  # then tone position, then case
+        ("a", "ă"),
+        ("ă", "â"),
+        ("d", "đ"),
+        ("o", "ô"),
+        ("ô", "ơ"),
+        ("u", "ư"),
+        ("a", "à"),
+        ("à", "ả"),
+        ("ả", "ã"),
+        ("ã", "á"),
+        ("á", "ạ"),  # tones: ngang huyền hỏi ngã sắc nặng
+        ("Ca", "Cả"),
+        ("Cả", "Cà Mau"),  # letters decide before tones
+        ("hoà", "hòa"),
+        ("hòa", "Hòa"),  # then tone position, then case
         ("Ban Quản lý các", "Ban Quản lý Khu"),
     ],
 )
@@ -74,13 +96,17 @@ def test_decree_30_dates(day, expected):
 
 
 def test_place_date_and_weekday():
-    assert vi.place_date("Sóc Trăng", dt.date(2021, 1, 11)) == "Sóc Trăng, ngày 11 tháng 01 năm 2021"
+    assert (
+        vi.place_date("Sóc Trăng", dt.date(2021, 1, 11)) == "Sóc Trăng, ngày 11 tháng 01 năm 2021"
+    )
     assert vi.weekday(dt.date(2021, 1, 15)) == "thứ Sáu"
     assert vi.weekday(dt.date(2021, 1, 17)) == "Chủ nhật"
 
 
-@pytest.mark.parametrize(("number", "expected"), [(1, "01/TM-KTĐMTNB"), (9, "09/TM-KTĐMTNB"),
-                                                  (10, "10/TM-KTĐMTNB"), (123, "123/TM-KTĐMTNB")])
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    [(1, "01/TM-KTĐMTNB"), (9, "09/TM-KTĐMTNB"), (10, "10/TM-KTĐMTNB"), (123, "123/TM-KTĐMTNB")],
+)
 def test_document_numbers(number, expected):
     assert vi.document_number(number, "TM", "KTĐMTNB") == expected
 

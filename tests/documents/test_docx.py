@@ -55,14 +55,18 @@ def _letter(world, **fields):
     # Types are data: this bloc prints its Thư mời as a letter (number, then "V/v …").
     DocumentType.objects.filter(code="TM").update(is_letter=True)
     return document_create_draft(
-        doc_type=DocumentType.objects.get(code="TM"), subject=SUBJECT, created_by=world.secretariat,
-        bloc=world.bloc, **values,
+        doc_type=DocumentType.objects.get(code="TM"),
+        subject=SUBJECT,
+        created_by=world.secretariat,
+        bloc=world.bloc,
+        **values,
     )
 
 
 def _issue(world, document):
-    return document_issue(document=document, issued_on=dt.date(2023, 1, 5),
-                          issued_by=world.secretariat, render=False)
+    return document_issue(
+        document=document, issued_on=dt.date(2023, 1, 5), issued_by=world.secretariat, render=False
+    )
 
 
 def _open(document, **kwargs):
@@ -152,7 +156,9 @@ def test_draft_letter_header(letter):
     assert left.paragraphs[4].runs[0].font.size == Pt(12)
 
     assert _cell_texts(right)[:3] == [
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "",
     ]
     assert _has_bottom_border(right.paragraphs[2])
     place_date = right.paragraphs[3]
@@ -248,18 +254,24 @@ def test_body_paragraphs_and_inline_styles(letter):
 
 def test_report_title_basis_and_recipients(world):
     report = document_create_draft(
-        doc_type=DocumentType.objects.get(code="BC"), subject="Kết quả công tác thi đua năm 2022",
-        created_by=world.secretariat, bloc=world.bloc, place="Đắk Lắk",
+        doc_type=DocumentType.objects.get(code="BC"),
+        subject="Kết quả công tác thi đua năm 2022",
+        created_by=world.secretariat,
+        bloc=world.bloc,
+        place="Đắk Lắk",
         recipients="Vụ Thi đua - Khen thưởng\nCác đơn vị thành viên Khối",
-        basis=("Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\n"
-               "Căn cứ Quy chế hoạt động của Khối;"),
-        body="Khối báo cáo như sau:", signer_name="Nguyễn Văn A",
+        basis=(
+            "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\n"
+            "Căn cứ Quy chế hoạt động của Khối;"
+        ),
+        body="Khối báo cáo như sau:",
+        signer_name="Nguyễn Văn A",
     )
     d = _open(report)
     texts = [p.text for p in d.paragraphs]
     title = texts.index("BÁO CÁO")
     assert texts[title + 1] == "Kết quả công tác thi đua năm 2022"
-    title_paragraphs = d.paragraphs[title:title + 3]
+    title_paragraphs = d.paragraphs[title : title + 3]
     assert all(p.alignment == WD_ALIGN_PARAGRAPH.CENTER for p in title_paragraphs)
     assert all(run.bold for p in title_paragraphs[:2] for run in p.runs)
     assert _has_bottom_border(title_paragraphs[2])
@@ -267,7 +279,10 @@ def test_report_title_basis_and_recipients(world):
     assert "Số: " + "\u00a0" * 5 + "/BC-KTĐA" in _cell_texts(d.tables[0].cell(0, 0))
 
     start = texts.index("Kính gửi:")
-    assert texts[start + 1:start + 3] == ["Vụ Thi đua - Khen thưởng", "Các đơn vị thành viên Khối"]
+    assert texts[start + 1 : start + 3] == [
+        "Vụ Thi đua - Khen thưởng",
+        "Các đơn vị thành viên Khối",
+    ]
 
     basis = [p for p in d.paragraphs if p.text.startswith("Căn cứ")]
     assert len(basis) == 2
@@ -284,8 +299,11 @@ def test_single_recipient_inline(letter):
 
 def test_official_letter_without_type_code(world):
     letter = document_create_draft(
-        doc_type=DocumentType.objects.get(code=""), subject="Góp ý dự thảo",
-        created_by=world.secretariat, bloc=world.bloc, place="Đắk Lắk",
+        doc_type=DocumentType.objects.get(code=""),
+        subject="Góp ý dự thảo",
+        created_by=world.secretariat,
+        bloc=world.bloc,
+        place="Đắk Lắk",
     )
     left = _open(letter).tables[0].cell(0, 0)
     assert "Số: " + "\u00a0" * 5 + "/KTĐA" in _cell_texts(left)
@@ -336,8 +354,9 @@ def test_kind_adds_docx_content(world, monkeypatch):
         table.cell(0, 0).text = "Đơn vị"
         table.cell(0, 1).text = document.issuer_symbol
 
-    monkeypatch.setitem(registry._kinds, "test-table",
-                        registry.Kind("test-table", "Bảng thử", docx_body=add_table))
+    monkeypatch.setitem(
+        registry._kinds, "test-table", registry.Kind("test-table", "Bảng thử", docx_body=add_table)
+    )
     document = _letter(world, kind="test-table")
     d = _open(document)
     assert len(d.tables) == 3  # header, the kind's table, signature block

@@ -18,10 +18,18 @@ pytestmark = pytest.mark.django_db
 
 
 def _draft(world, **extra):
-    fields = {"subject": "Họp thường trực Khối", "place": "Đắk Lắk", "signer_name": "Phạm Văn Tịch",
-              "body": "Kính mời các đơn vị dự họp."} | extra
-    return services.document_create_draft(bloc=world.bloc, doc_type=DocumentType.objects.get(code="GM"),
-                                          created_by=world.secretariat, **fields)
+    fields = {
+        "subject": "Họp thường trực Khối",
+        "place": "Đắk Lắk",
+        "signer_name": "Phạm Văn Tịch",
+        "body": "Kính mời các đơn vị dự họp.",
+    } | extra
+    return services.document_create_draft(
+        bloc=world.bloc,
+        doc_type=DocumentType.objects.get(code="GM"),
+        created_by=world.secretariat,
+        **fields,
+    )
 
 
 def _form_data(document, **changes):
@@ -34,14 +42,25 @@ def _form_data(document, **changes):
 
 def test_secretariat_drafts_a_document_with_bloc_header(world, login):
     client = login(world.secretariat)
-    page = client.get(reverse("document_create", kwargs={"bloc_pk": world.bloc.pk})).content.decode()
+    page = client.get(
+        reverse("document_create", kwargs={"bloc_pk": world.bloc.pk})
+    ).content.decode()
     assert "KHỐI THI ĐUA A" in page  # the issuer defaults to the bloc's name
-    response = client.post(reverse("document_create", kwargs={"bloc_pk": world.bloc.pk}), {
-        "doc_type": DocumentType.objects.get(code="BC").pk, "subject": "Tổng kết năm 2022", "place": "Đắk Lắk",
-        "issuer_name": "KHỐI THI ĐUA A", "body": "Nội dung", "signer_name": "Phạm Văn Tịch",
-    })
+    response = client.post(
+        reverse("document_create", kwargs={"bloc_pk": world.bloc.pk}),
+        {
+            "doc_type": DocumentType.objects.get(code="BC").pk,
+            "subject": "Tổng kết năm 2022",
+            "place": "Đắk Lắk",
+            "issuer_name": "KHỐI THI ĐUA A",
+            "body": "Nội dung",
+            "signer_name": "Phạm Văn Tịch",
+        },
+    )
     document = Document.objects.get(subject="Tổng kết năm 2022")
-    assert response.status_code == 302 and document.is_draft and document.number is None
+    assert response.status_code == 302
+    assert document.is_draft
+    assert document.number is None
     assert document.issuer_symbol == "KTĐA"
 
 
@@ -56,20 +75,28 @@ def test_a_stale_edit_is_refused_and_changes_nothing(world, login):
     assert response.status_code == 200
     assert "Dự thảo vừa được người khác sửa" in response.content.decode()
     document.refresh_from_db()
-    assert document.body == "Bản của người thứ hai" and document.version == 2
+    assert document.body == "Bản của người thứ hai"
+    assert document.version == 2
 
 
 def test_issue_numbers_freezes_and_forbids_edits(world, login, django_capture_on_commit_callbacks):
     document = _draft(world)
     client = login(world.secretariat)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("document_issue", kwargs={"pk": document.pk}),
-                               {"issued_on": "2022-03-02", "signer_name": "Phạm Văn Tịch",
-                                "signer_title": "TRƯỞNG BAN", "authority": "TM.",
-                                "signature_heading": "TM. KHỐI THI ĐUA A"})
+        response = client.post(
+            reverse("document_issue", kwargs={"pk": document.pk}),
+            {
+                "issued_on": "2022-03-02",
+                "signer_name": "Phạm Văn Tịch",
+                "signer_title": "TRƯỞNG BAN",
+                "authority": "TM.",
+                "signature_heading": "TM. KHỐI THI ĐUA A",
+            },
+        )
     assert response.status_code == 302
     document.refresh_from_db()
-    assert document.number_text == "01/GM-KTĐA" and document.issued_on == dt.date(2022, 3, 2)
+    assert document.number_text == "01/GM-KTĐA"
+    assert document.issued_on == dt.date(2022, 3, 2)
     assert document.is_pdf_ready
     assert hashlib.sha256(document.pdf.read()).hexdigest() == document.sha256
     document.pdf.close()
@@ -85,23 +112,39 @@ def test_issue_numbers_freezes_and_forbids_edits(world, login, django_capture_on
 
 def test_issue_without_signer_is_refused_in_vietnamese(world, login):
     document = _draft(world, signer_name="")
-    response = login(world.secretariat).post(reverse("document_issue", kwargs={"pk": document.pk}),
-                                             {"issued_on": "2022-03-02", "signer_name": ""}, follow=True)
-    assert "Trường này là bắt buộc" in response.content.decode() or "bắt buộc" in response.content.decode()
+    response = login(world.secretariat).post(
+        reverse("document_issue", kwargs={"pk": document.pk}),
+        {"issued_on": "2022-03-02", "signer_name": ""},
+        follow=True,
+    )
+    assert (
+        "Trường này là bắt buộc" in response.content.decode()
+        or "bắt buộc" in response.content.decode()
+    )
     document.refresh_from_db()
-    assert document.is_draft and document.number is None
+    assert document.is_draft
+    assert document.number is None
 
 
-def test_distribution_mails_each_member_once_with_the_pdf(world, django_capture_on_commit_callbacks):
-    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
-                                       issued_by=world.secretariat, render=False)
+def test_distribution_mails_each_member_once_with_the_pdf(
+    world, django_capture_on_commit_callbacks
+):
+    document = services.document_issue(
+        document=_draft(world),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         queued = services.document_distribute(document=document, by=world.secretariat)
     emails = {m.to[0] for m in mail.outbox}
-    assert queued == len(mail.outbox) == 3  # the people of A's members (the vice unit has nobody yet)
+    assert (
+        queued == len(mail.outbox) == 3
+    )  # the people of A's members (the vice unit has nobody yet)
     assert {world.officer.email, world.leader.email, world.secretariat.email} <= emails
     attachment = mail.outbox[0].attachments[0]
-    assert attachment.filename == "01_GM-KTĐA.pdf" and attachment.content.startswith(b"%PDF")
+    assert attachment.filename == "01_GM-KTĐA.pdf"
+    assert attachment.content.startswith(b"%PDF")
     assert Delivery.objects.filter(status=Delivery.Status.SENT).count() == 3
     # distributing again, or re-running a task, sends nothing new
     with django_capture_on_commit_callbacks(execute=True):
@@ -111,66 +154,113 @@ def test_distribution_mails_each_member_once_with_the_pdf(world, django_capture_
     assert len(mail.outbox) == 3
 
 
-def test_a_failed_delivery_is_shown_and_can_be_resent(world, login, monkeypatch, django_capture_on_commit_callbacks):
+def test_a_failed_delivery_is_shown_and_can_be_resent(
+    world, login, monkeypatch, django_capture_on_commit_callbacks
+):
     import smtplib
 
-    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
-                                       issued_by=world.secretariat, render=False)
+    document = services.document_issue(
+        document=_draft(world),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
 
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("máy chủ thư từ chối")
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
     with django_capture_on_commit_callbacks(execute=True):
-        services.document_distribute(document=document, by=world.secretariat,
-                                     recipients=[("Bình Định", "bd@khoiportal.test", world.member)])
+        services.document_distribute(
+            document=document,
+            by=world.secretariat,
+            recipients=[("Bình Định", "bd@khoiportal.test", world.member)],
+        )
     delivery = Delivery.objects.get()
-    assert delivery.status == Delivery.Status.FAILED and "từ chối" in delivery.last_error
-    page = login(world.secretariat).get(reverse("document_detail", kwargs={"pk": document.pk})).content.decode()
-    assert "máy chủ thư từ chối" in page and "Gửi lại" in page
+    assert delivery.status == Delivery.Status.FAILED
+    assert "từ chối" in delivery.last_error
+    page = (
+        login(world.secretariat)
+        .get(reverse("document_detail", kwargs={"pk": document.pk}))
+        .content.decode()
+    )
+    assert "máy chủ thư từ chối" in page
+    assert "Gửi lại" in page
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         login(world.secretariat).post(reverse("delivery_retry", kwargs={"pk": delivery.pk}))
     delivery.refresh_from_db()
-    assert delivery.status == Delivery.Status.SENT and delivery.attempts == 2
+    assert delivery.status == Delivery.Status.SENT
+    assert delivery.attempts == 2
     assert len(mail.outbox) == 1
 
 
 def test_correction_is_a_new_document_that_supersedes(world, login):
-    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
-                                       issued_by=world.secretariat, render=False)
-    response = login(world.secretariat).post(reverse("document_supersede", kwargs={"pk": document.pk}))
+    document = services.document_issue(
+        document=_draft(world),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
+    response = login(world.secretariat).post(
+        reverse("document_supersede", kwargs={"pk": document.pk})
+    )
     new = Document.objects.get(supersedes=document)
-    assert response.status_code == 302 and new.is_draft and new.subject == document.subject
+    assert response.status_code == 302
+    assert new.is_draft
+    assert new.subject == document.subject
     document.refresh_from_db()
-    assert document.number_text == "01/GM-KTĐA" and document.status == Document.Status.ISSUED
-    issued = services.document_issue(document=new, issued_on=dt.date(2022, 3, 5), issued_by=world.secretariat,
-                                     render=False)
+    assert document.number_text == "01/GM-KTĐA"
+    assert document.status == Document.Status.ISSUED
+    issued = services.document_issue(
+        document=new, issued_on=dt.date(2022, 3, 5), issued_by=world.secretariat, render=False
+    )
     assert issued.number_text == "02/GM-KTĐA"
 
 
 def test_members_see_issued_documents_but_not_drafts(world, login):
     draft = _draft(world, subject="Dự thảo nội bộ")
-    issued = services.document_issue(document=_draft(world, subject="Đã ban hành"), issued_on=dt.date(2022, 3, 2),
-                                     issued_by=world.secretariat, render=False)
-    page = login(world.officer).get(reverse("register", kwargs={"bloc_pk": world.bloc.pk})).content.decode()
-    assert "Đã ban hành" in page and "Dự thảo nội bộ" not in page
-    assert login(world.officer).get(reverse("document_detail", kwargs={"pk": draft.pk})).status_code == 404
-    assert login(world.outsider).get(reverse("document_detail", kwargs={"pk": issued.pk})).status_code == 404
+    issued = services.document_issue(
+        document=_draft(world, subject="Đã ban hành"),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
+    page = (
+        login(world.officer)
+        .get(reverse("register", kwargs={"bloc_pk": world.bloc.pk}))
+        .content.decode()
+    )
+    assert "Đã ban hành" in page
+    assert "Dự thảo nội bộ" not in page
+    assert (
+        login(world.officer).get(reverse("document_detail", kwargs={"pk": draft.pk})).status_code
+        == 404
+    )
+    assert (
+        login(world.outsider).get(reverse("document_detail", kwargs={"pk": issued.pk})).status_code
+        == 404
+    )
 
 
 def test_batch_issues_in_order_reports_progress_and_zips(world, login):
     drafts = [_draft(world, subject=f"Thư mời đơn vị {n}") for n in range(3)]
     client = login(world.secretariat)
-    response = client.post(reverse("batch_create", kwargs={"bloc_pk": world.bloc.pk}),
-                           {"documents": [d.pk for d in drafts], "issued_on": "2022-04-01"})
+    response = client.post(
+        reverse("batch_create", kwargs={"bloc_pk": world.bloc.pk}),
+        {"documents": [d.pk for d in drafts], "issued_on": "2022-04-01"},
+    )
     batch = Batch.objects.get()
-    assert response.status_code == 302 and batch.total == 3
+    assert response.status_code == 302
+    assert batch.total == 3
     html = client.get(reverse("batch_progress", kwargs={"uid": batch.uid})).content.decode()
-    assert 'hx-trigger="every 1s"' in html and "0/3" in html  # still queued: the page keeps polling
+    assert 'hx-trigger="every 1s"' in html
+    assert "0/3" in html
     run_batch(batch.pk)
     html = client.get(reverse("batch_progress", kwargs={"uid": batch.uid})).content.decode()
-    assert "3/3" in html and "hx-trigger" not in html and "Tải tệp ZIP" in html
+    assert "3/3" in html
+    assert "hx-trigger" not in html
+    assert "Tải tệp ZIP" in html
     response = client.get(reverse("batch_zip", kwargs={"uid": batch.uid}))
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     assert sorted(archive.namelist()) == ["01_GM-KTĐA.pdf", "02_GM-KTĐA.pdf", "03_GM-KTĐA.pdf"]
@@ -178,20 +268,32 @@ def test_batch_issues_in_order_reports_progress_and_zips(world, login):
 
 
 def test_public_verification_page_and_upload_check(world, client):
-    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
-                                       issued_by=world.secretariat, render=False)
+    document = services.document_issue(
+        document=_draft(world),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
     document = services.document_freeze_pdf(document_id=document.pk)
     url = reverse("verify", kwargs={"code": document.verification_code})
     page = client.get(url).content.decode()
-    assert "01/GM-KTĐA" in page and document.sha256 in page and "02/03/2022" in page
+    assert "01/GM-KTĐA" in page
+    assert document.sha256 in page
+    assert "02/03/2022" in page
     original = document.pdf.read()
     document.pdf.close()
-    ok = client.post(url, {"file": SimpleUploadedFile("a.pdf", original, "application/pdf")}).content.decode()
+    ok = client.post(
+        url, {"file": SimpleUploadedFile("a.pdf", original, "application/pdf")}
+    ).content.decode()
     assert "Tệp khớp với bản gốc" in ok
     tampered = original[:-200] + original[-200:].replace(b"startxref", b"startxreF")
-    bad = client.post(url, {"file": SimpleUploadedFile("a.pdf", tampered, "application/pdf")}).content.decode()
+    bad = client.post(
+        url, {"file": SimpleUploadedFile("a.pdf", tampered, "application/pdf")}
+    ).content.decode()
     assert "KHÔNG khớp" in bad
-    not_pdf = client.post(url, {"file": SimpleUploadedFile("a.pdf", b"GIF89a...", "application/pdf")})
+    not_pdf = client.post(
+        url, {"file": SimpleUploadedFile("a.pdf", b"GIF89a...", "application/pdf")}
+    )
     assert "không phải là tệp PDF" in not_pdf.content.decode()
     assert client.get(reverse("verify", kwargs={"code": "KHONGCO"})).status_code == 404
 
@@ -203,10 +305,16 @@ def test_drafts_are_not_verifiable(world, client):
 
 
 def test_dashboard_lists_drafts_and_failed_deliveries(world, login):
-    document = services.document_issue(document=_draft(world), issued_on=dt.date(2022, 3, 2),
-                                       issued_by=world.secretariat, render=False)
+    document = services.document_issue(
+        document=_draft(world),
+        issued_on=dt.date(2022, 3, 2),
+        issued_by=world.secretariat,
+        render=False,
+    )
     _draft(world)
-    Delivery.objects.create(document=document, name="X", email="x@khoiportal.test", status=Delivery.Status.FAILED)
+    Delivery.objects.create(
+        document=document, name="X", email="x@khoiportal.test", status=Delivery.Status.FAILED
+    )
     html = login(world.secretariat).get(reverse("dashboard")).content.decode()
     assert "1 dự thảo văn bản của KTĐA chưa phát hành" in html
     assert "1 thư gửi văn bản bị lỗi" in html
