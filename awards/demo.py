@@ -11,8 +11,10 @@ so a second run writes nothing.
   both rounds and the submission to the ministry are issued on 26/02/2018 in CTĐĐNB's register
   (number year 2018), so ``export_documents --bloc CTĐĐNB --year 2018`` includes them.
 - **KTĐTN, emulation year 2021**: an electronic secret ballot for the ministry's flag among the
-  three top-ranked eligible units of the scoring demo's summary table; the 11 leaders
-  ("<key>.lanhdao") vote, the top-ranked unit is elected, the round is closed.
+  three top-ranked eligible units of the scoring demo's summary table; the top-ranked unit is
+  elected, the round is closed. Ten leaders ("<key>.lanhdao") vote themselves; the Đắk Lắk
+  leader names the unit's officer ("daklak.canbo") delegate for the year, who casts Đắk Lắk's
+  vote (a fictional delegation, to show the feature).
 
 Needs the blocs, documents and scoring demos first (``manage.py load_demo`` runs them in order).
 """
@@ -26,7 +28,15 @@ from django.db import transaction
 
 from awards import services
 from awards.documents import minutes_issue, minutes_of, submission_issue, submission_of
-from awards.models import AwardType, BallotRound, Candidate, Nomination, PaperTally, VoterToken
+from awards.models import (
+    AwardType,
+    BallotRound,
+    Candidate,
+    Nomination,
+    PaperTally,
+    VoterToken,
+    VotingDelegate,
+)
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
 
@@ -42,6 +52,9 @@ CTDDNB_FLAG_VOTES = [("dongnai", 5), ("binhduong", 2)]
 CTDDNB_MERIT_VOTES = [("binhduong", 6), ("vungtau", 5), ("binhphuoc", 3)]
 # Electronic round of KTĐTN 2021: votes for the 1st, 2nd and 3rd ranked nominee (11 leaders).
 KTDTN_VOTES = (8, 2, 1)
+# The unit whose vote in that round is cast by a delegate its leader named (fictional).
+KTDTN_DELEGATING_UNIT = "daklak"
+KTDTN_DELEGATE_NOTE = "Trưởng ban đi công tác; Chuyên viên Văn phòng bỏ phiếu thay."
 
 REPORT_PDF = b"%PDF-1.4\n% bao cao thanh tich du lieu mau\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -230,18 +243,39 @@ def _load_ktdtn() -> None:
         .select_related("unit")
         .order_by("username")
     )
+    delegates = _ktdtn_delegates(bloc_year)
     for leader, choice in zip(leaders, choices, strict=False):
         if VoterToken.objects.filter(round=ballot_round, unit=leader.unit, used=True).exists():
             continue
-        secret = services.token_issue(ballot_round=ballot_round, unit=leader.unit, user=leader)
+        voter = delegates.get(leader.unit_id, leader)
+        secret = services.token_issue(ballot_round=ballot_round, unit=leader.unit, user=voter)
         services.ballot_cast(
             ballot_round=ballot_round,
             unit=leader.unit,
-            user=leader,
+            user=voter,
             secret=secret,
             choice_ids=[choice.pk],
         )
     services.round_close(ballot_round=ballot_round, by=secretariat)
+
+
+def _ktdtn_delegates(bloc_year: BlocYear) -> dict[int, User]:
+    """The year's delegates by unit id; Đắk Lắk's leader names its officer once."""
+    leader = User.objects.select_related("unit").get(username=f"{KTDTN_DELEGATING_UNIT}.lanhdao")
+    if not VotingDelegate.objects.filter(bloc_year=bloc_year, unit=leader.unit).exists():
+        services.delegate_name(
+            bloc_year=bloc_year,
+            unit=leader.unit,
+            delegate=User.objects.get(username=f"{KTDTN_DELEGATING_UNIT}.canbo"),
+            by=leader,
+            note=KTDTN_DELEGATE_NOTE,
+        )
+    return {
+        d.unit_id: d.delegate
+        for d in VotingDelegate.objects.filter(
+            bloc_year=bloc_year, round__isnull=True, revoked_at__isnull=True
+        ).select_related("delegate")
+    }
 
 
 @transaction.atomic

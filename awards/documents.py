@@ -36,6 +36,7 @@ from documents import registry
 from documents.docx import add_table
 from documents.models import Document, DocumentType
 from documents.services import document_create_draft, document_freeze_pdf, document_issue
+from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import date_long, nfc, sorted_vi
 
 MINUTES_KIND = "award_minutes"
@@ -167,6 +168,7 @@ def minutes_of(ballot_round: BallotRound) -> Document | None:
     )
 
 
+@in_official_language
 def minutes_snapshot(ballot_round: BallotRound, *, place: str, held_on: dt.date) -> dict:
     """Everything the minutes print, as JSON-ready data (numbers as exact strings)."""
     results = ballot_round.results or {}
@@ -413,6 +415,7 @@ def summary_documents(bloc_year: BlocYear) -> QuerySet[Document]:
     )
 
 
+@in_official_language
 def submission_snapshot(bloc_year: BlocYear) -> dict:
     proposals = list(
         Proposal.objects.filter(bloc_year=bloc_year)

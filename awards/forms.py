@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from awards.models import AwardType
 from blocs.models import MemberUnit
+from khoi_portal import uploads
 from khoi_portal.forms import PortalForm
-
-MAX_REPORT_BYTES = 10 * 1024 * 1024
 
 
 class AwardChoiceField(forms.ModelChoiceField):
@@ -83,8 +82,8 @@ class NominationForm(PortalForm):
 
     def clean_report(self):
         report = self.cleaned_data.get("report")
-        if report is not None and report.size > MAX_REPORT_BYTES:
-            raise forms.ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
+        if report is not None:
+            uploads.check_upload(report, uploads.ACHIEVEMENT_REPORT)
         return report
 
     def clean(self):

@@ -8,12 +8,14 @@ message.
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import AwardType, BallotRound, Candidate, Nomination
 from blocs.models import MemberUnit
 from khoi_portal.forms import PortalForm
+from meetings.models import Meeting
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PURPOSES = [("award", _("Bình xét khen thưởng")), ("election", _("Bầu Khối trưởng, Khối phó"))]
@@ -110,17 +112,44 @@ class RoundCreateForm(PortalForm):
         return cleaned
 
 
-class RoundOpenForm(PortalForm):
-    """Opening the vote; the units present at the meeting, when the rules count on them."""
+class ConferenceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{obj.title} ({timezone.localtime(obj.starts_at):%d/%m/%Y})"
 
-    def __init__(self, *args, members: int, **kwargs):
+
+class RoundOpenForm(PortalForm):
+    """Opening the vote. At a conference the units present come from check-in (counted now and
+    kept until the round closes); only a round without a conference (paper ballots sent in, a
+    remote vote) takes a typed number. *conference* is ``meetings.selectors.round_conference``."""
+
+    def __init__(self, *args, members: int, conference=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.conference = conference
+        choices = conference.choices if conference is not None else Meeting.objects.none()
+        if conference is not None and (conference.default or choices.exists()):
+            field = ConferenceChoiceField(
+                label=_("Bỏ phiếu tại hội nghị"),
+                queryset=choices,
+                required=False,
+                empty_label=_("— Không gắn với hội nghị (phiếu gửi về, bỏ phiếu từ xa) —"),
+                initial=conference.default,
+                help_text=_(
+                    "Tại hội nghị: số đơn vị có mặt lấy theo điểm danh lúc mở bỏ phiếu và giữ "
+                    "nguyên đến khi kết thúc (số liệu ghi vào biên bản kiểm phiếu)."
+                ),
+            )
+            if conference.linked is not None:
+                field.disabled = True  # on that conference's agenda already
+            self.fields["meeting"] = field
         self.fields["present_units"] = forms.IntegerField(
-            label=_("Số đơn vị có mặt"),
+            label=_("Số đơn vị có mặt (chỉ khi không gắn với hội nghị)"),
             required=False,
             min_value=0,
             max_value=members,
-            help_text=_("Để trống nếu tính theo số đơn vị đã bỏ phiếu."),
+            help_text=_(
+                "Bỏ phiếu không gắn với hội nghị: nhập số đơn vị tham gia; để trống nếu tính "
+                "theo số đơn vị đã bỏ phiếu."
+            ),
             error_messages={
                 "max_value": _(
                     "Số đơn vị có mặt không quá %(limit_value)s (số đơn vị thành viên)."
@@ -129,6 +158,26 @@ class RoundOpenForm(PortalForm):
                 "invalid": _("Hãy nhập một số nguyên."),
             },
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        meeting = cleaned.get("meeting")
+        required = self.conference.required if self.conference is not None else None
+        if meeting is None and required is not None:
+            self.add_error(
+                "meeting",
+                _(
+                    "Vòng bỏ phiếu tại hội nghị “%(title)s”: số đơn vị có mặt lấy theo điểm "
+                    "danh, không nhập tay."
+                )
+                % {"title": required.title},
+            )
+        elif meeting is not None and cleaned.get("present_units") is not None:
+            self.add_error(
+                "present_units",
+                _("Vòng gắn với hội nghị lấy số đơn vị có mặt theo điểm danh; để trống ô này."),
+            )
+        return cleaned
 
 
 class BallotForm(PortalForm):

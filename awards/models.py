@@ -348,3 +348,85 @@ class Proposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.award_type}: {self.label}"
+
+
+class VotingDelegate(models.Model):
+    """Someone a unit's leader names to cast the unit's vote (issue #6: "cast by its leader or a
+    delegate the leader names"): for the whole bloc year, or for one round only, which then
+    takes the place of the year's delegate in that round.
+
+    The unit keeps one vote: its leaders may still vote while a delegate is named, and whoever
+    casts first uses the unit's single-use token (VoterToken). Nothing here touches a ballot, so
+    the vote stays secret; who named whom and when is kept (``named_by``/``named_at``, history).
+    """
+
+    bloc_year = models.ForeignKey(
+        "blocs.BlocYear", on_delete=models.CASCADE, related_name="voting_delegates"
+    )
+    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(
+        BallotRound,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="delegates",
+        verbose_name=_("vòng bỏ phiếu"),
+        help_text=_("Để trống: ủy quyền cho mọi vòng bỏ phiếu của năm."),
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="voting_delegations",
+        verbose_name=_("người được ủy quyền"),
+    )
+    note = NFCCharField(_("ghi chú"), max_length=300, blank=True)
+    named_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("người ủy quyền"),
+    )
+    named_at = models.DateTimeField(_("ủy quyền lúc"), auto_now_add=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("người thu hồi"),
+    )
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["bloc_year", "unit", "-named_at", "-pk"]
+        verbose_name = _("người được ủy quyền bỏ phiếu")
+        verbose_name_plural = _("người được ủy quyền bỏ phiếu")
+        constraints = [
+            # At most one active delegate per unit and scope: the year, or one round.
+            models.UniqueConstraint(
+                fields=["bloc_year", "unit"],
+                condition=Q(revoked_at__isnull=True, round__isnull=True),
+                name="delegate_one_active_per_year",
+            ),
+            models.UniqueConstraint(
+                fields=["round", "unit"],
+                condition=Q(revoked_at__isnull=True, round__isnull=False),
+                name="delegate_one_active_per_round",
+            ),
+            models.CheckConstraint(
+                condition=~Q(delegate=models.F("named_by")), name="delegate_not_the_leader"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(revoked_at__isnull=False, revoked_by__isnull=False),
+                name="delegate_revoked_by_and_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delegate} – {self.unit}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

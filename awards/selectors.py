@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from awards.models import (
     AwardType,
@@ -12,8 +14,10 @@ from awards.models import (
     Nomination,
     Proposal,
     VoterToken,
+    VotingDelegate,
 )
-from blocs.models import BlocYear
+from blocs.models import BlocYear, MemberUnit, User
+from blocs.selectors import bloc_members
 
 
 def award_types() -> QuerySet[AwardType]:
@@ -83,3 +87,114 @@ def proposals_of(*, bloc_year: BlocYear) -> QuerySet[Proposal]:
 
 def ballots_count(*, ballot_round: BallotRound) -> int:
     return Ballot.objects.filter(round=ballot_round).count()
+
+
+# --- voting delegates -------------------------------------------------------------------------
+
+
+def _active_delegations() -> QuerySet[VotingDelegate]:
+    return VotingDelegate.objects.filter(revoked_at__isnull=True).select_related(
+        "delegate", "named_by", "round"
+    )
+
+
+def active_delegate(*, ballot_round: BallotRound, unit_id: int | None) -> VotingDelegate | None:
+    """Who votes for the unit in the round besides its leaders: the round's own delegate, else
+    the delegate of the year."""
+    if unit_id is None:
+        return None
+    active = _active_delegations().filter(unit_id=unit_id)
+    return (
+        active.filter(round=ballot_round).first()
+        or active.filter(bloc_year_id=ballot_round.bloc_year_id, round__isnull=True).first()
+    )
+
+
+def is_delegate(*, user: User, ballot_round: BallotRound) -> bool:
+    delegation = active_delegate(ballot_round=ballot_round, unit_id=user.unit_id)
+    return delegation is not None and delegation.delegate_id == user.pk
+
+
+def delegations_of(*, bloc_year: BlocYear, unit: MemberUnit) -> QuerySet[VotingDelegate]:
+    """Every delegation of the unit in the year, revoked ones included (newest first)."""
+    return (
+        VotingDelegate.objects.filter(bloc_year=bloc_year, unit=unit)
+        .select_related("delegate", "named_by", "revoked_by", "round")
+        .order_by("-named_at", "-pk")
+    )
+
+
+def delegate_choices(*, unit: MemberUnit, leader: User) -> QuerySet[User]:
+    """The people a leader may name: the unit's other active users (officers, deputy leaders)."""
+    return (
+        User.objects.filter(unit=unit, is_active=True)
+        .exclude(pk=leader.pk)
+        .order_by("full_name", "username")
+    )
+
+
+def delegation_rounds(*, bloc_year: BlocYear) -> QuerySet[BallotRound]:
+    """The rounds a delegate may still be named for: not closed."""
+    return (
+        BallotRound.objects.filter(bloc_year=bloc_year)
+        .exclude(status=BallotRound.Status.CLOSED)
+        .order_by("pk")
+    )
+
+
+def rounds_awaiting_vote(*, user: User) -> QuerySet[BallotRound]:
+    """Open electronic rounds in which *user* may cast their unit's vote and the unit has not
+    voted yet: every such round for a leader, the rounds they are the delegate in otherwise."""
+    if not (user.is_authenticated and user.is_active and user.unit_id):
+        return BallotRound.objects.none()
+    voted = VoterToken.objects.filter(unit_id=user.unit_id, used=True).values("round_id")
+    rounds = (
+        BallotRound.objects.filter(
+            status=BallotRound.Status.OPEN,
+            mode=BallotRound.Mode.ELECTRONIC,
+            bloc_year__bloc__memberships__unit_id=user.unit_id,
+        )
+        .exclude(pk__in=voted)
+        .distinct()
+        .order_by("pk")
+    )
+    if user.is_leader:
+        return rounds
+    active = VotingDelegate.objects.filter(revoked_at__isnull=True, unit_id=user.unit_id)
+    of_round = active.filter(round=OuterRef("pk"))
+    of_year = active.filter(round__isnull=True, bloc_year=OuterRef("bloc_year"), delegate=user)
+    return rounds.filter(
+        Exists(of_round.filter(delegate=user)) | (Exists(of_year) & ~Exists(of_round))
+    )
+
+
+@dataclass
+class UnitVoters:
+    """Who may cast a unit's vote: its leaders, and the delegate of the year or of a round."""
+
+    unit: MemberUnit
+    leaders: list[User] = field(default_factory=list)
+    delegate: VotingDelegate | None = None  # of the year, or of the round when one is asked
+    round_delegates: list[VotingDelegate] = field(default_factory=list)
+
+
+def voters_of(*, bloc_year: BlocYear, ballot_round: BallotRound | None = None) -> list[UnitVoters]:
+    """For the secretariat: each member unit's leaders and delegate; for one round, the delegate
+    who votes in it, otherwise the year's delegate and any round's own."""
+    units = list(bloc_members(bloc=bloc_year.bloc, year=bloc_year.year))
+    rows = {unit.pk: UnitVoters(unit) for unit in units}
+    for leader in User.objects.filter(
+        unit_id__in=rows, unit_role=User.UnitRole.LEADER, is_active=True
+    ).order_by("full_name", "username"):
+        rows[leader.unit_id].leaders.append(leader)
+    active = list(_active_delegations().filter(bloc_year=bloc_year, unit_id__in=rows))
+    for delegation in active:
+        if delegation.round_id is None:
+            rows[delegation.unit_id].delegate = delegation
+        elif ballot_round is None:
+            rows[delegation.unit_id].round_delegates.append(delegation)
+    if ballot_round is not None:  # the round's own delegate takes the place of the year's
+        for delegation in active:
+            if delegation.round_id == ballot_round.pk:
+                rows[delegation.unit_id].delegate = delegation
+    return [rows[unit.pk] for unit in units]

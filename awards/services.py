@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import selectors
 from awards.models import (
     AwardType,
     Ballot,
@@ -25,10 +26,12 @@ from awards.models import (
     PaperTally,
     Proposal,
     VoterToken,
+    VotingDelegate,
 )
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
+from khoi_portal.outbox.services import enqueue
 
 # Defaults when a bloc's regulation is silent (DOMAIN §4: no national rule fixes them).
 DEFAULT_RULES = {
@@ -198,7 +201,7 @@ def nomination_create(
     report=None,
 ) -> Nomination:
     """A nomination; individuals need a name; an achievement report may be attached."""
-    from scoring.services import detect_evidence_type
+    from khoi_portal import uploads
 
     if award_type.recipient == AwardType.Recipient.INDIVIDUAL and not person_name.strip():
         raise ValidationError(_("Hãy ghi họ tên cá nhân được đề nghị."))
@@ -220,20 +223,13 @@ def nomination_create(
         created_by=by,
     )
     if report is not None:
-        if report.size > 10 * 1024 * 1024:
-            raise ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
-        head = report.read(8192)
-        report.seek(0)
-        if detect_evidence_type(head) is None:
-            raise ValidationError(
-                _("Báo cáo thành tích phải là tệp PDF, Word hoặc ảnh (kiểm tra theo nội dung).")
-            )
+        checked = uploads.check_upload(report, uploads.ACHIEVEMENT_REPORT)
         digest = hashlib.sha256()
         for chunk in report.chunks():
             digest.update(chunk)
         report.seek(0)
         nomination.report_sha256 = digest.hexdigest()
-        nomination.report_name = nfc(report.name.replace("\\", "/").rsplit("/", 1)[-1])[:255]
+        nomination.report_name = checked.name
         nomination.report.save(nomination.report_name, report, save=False)
     _stamp(nomination, by=by, reason=f"Đề cử {award_type.name}")
     nomination.save()
@@ -320,11 +316,16 @@ def _mac(purpose: str, secret: str) -> str:
     return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def may_vote_for(user: User, unit: MemberUnit) -> bool:
-    """The unit's leader, or a delegate the leader named (an appointment of the unit)."""
-    return bool(
-        user.is_active and user.unit_id == unit.pk and user.unit_role == User.UnitRole.LEADER
-    )
+def may_vote_for(user: User, unit: MemberUnit, *, ballot_round: BallotRound | None = None) -> bool:
+    """The unit's leader, or the delegate a leader named for the round (or its year).
+
+    Both may vote while a delegate is named: the unit still has one vote, held by its single-use
+    token, and whoever casts first uses it."""
+    if not (user.is_active and user.unit_id == unit.pk):
+        return False
+    if user.unit_role == User.UnitRole.LEADER:
+        return True
+    return ballot_round is not None and selectors.is_delegate(user=user, ballot_round=ballot_round)
 
 
 @transaction.atomic
@@ -336,7 +337,7 @@ def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> s
         or ballot_round.mode != BallotRound.Mode.ELECTRONIC
     ):
         raise ValidationError(_("Vòng bỏ phiếu không mở để bỏ phiếu điện tử."))
-    if not may_vote_for(user, unit):
+    if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
     if (
         not bloc_members(bloc=ballot_round.bloc_year.bloc, year=ballot_round.bloc_year.year)
@@ -368,7 +369,7 @@ def ballot_cast(
     current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
     if current.status != BallotRound.Status.OPEN:
         raise ValidationError(_("Vòng bỏ phiếu đã đóng."))
-    if not may_vote_for(user, unit):
+    if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
     choices = list(Candidate.objects.filter(round=current, pk__in=choice_ids))
     if len(choices) != len(set(choice_ids)):
@@ -497,8 +498,13 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
             )
     _ballots_rewrite(current)
     counts, voters = _counts(current)
+    # Presence is frozen when the round opens: the quorum is decided on it (what the minutes
+    # record). A unit that checked in later may still vote, so a "present" base never falls
+    # below the number of voters and no share exceeds 100 %.
     present = current.present_units if current.present_units is not None else voters
-    base = present if current.base == BallotRound.Base.PRESENT else current.member_units
+    base = (
+        max(present, voters) if current.base == BallotRound.Base.PRESENT else current.member_units
+    )
     quorum_met = (
         current.member_units > 0
         and Decimal(present) / Decimal(current.member_units) >= current.quorum
@@ -613,4 +619,95 @@ def round_close(*, ballot_round: BallotRound, by: User) -> BallotRound:
                         "vote_share": Decimal(r["share"]),
                     },
                 )
+    return current
+
+
+# --- voting delegates -------------------------------------------------------------------------
+
+
+def _is_leader_of(user: User, unit: MemberUnit) -> bool:
+    return bool(user.is_active and user.unit_id == unit.pk and user.is_leader)
+
+
+@transaction.atomic
+def delegate_name(
+    *,
+    bloc_year: BlocYear,
+    unit: MemberUnit,
+    delegate: User,
+    by: User,
+    ballot_round: BallotRound | None = None,
+    note: str = "",
+) -> VotingDelegate:
+    """A unit's leader names *delegate* (another person of the unit: an officer or a deputy
+    leader) to vote for the unit in every round of the year, or in *ballot_round* only. A
+    delegate already named for the same scope is revoked in the same transaction. The leaders
+    keep their own right to vote; the delegate is told by e-mail."""
+    from awards.tasks import notify_delegate
+
+    if not _is_leader_of(by, unit):
+        raise ValidationError(_("Chỉ lãnh đạo đơn vị mới ủy quyền bỏ phiếu."))
+    if not bloc_members(bloc=bloc_year.bloc, year=bloc_year.year).filter(pk=unit.pk).exists():
+        raise ValidationError(_("Đơn vị không phải thành viên của khối năm này."))
+    if not delegate.is_active or delegate.unit_id != unit.pk:
+        raise ValidationError(_("Chỉ ủy quyền được cho người của chính đơn vị mình."))
+    if delegate.pk == by.pk:
+        raise ValidationError(_("Lãnh đạo đơn vị đã có quyền bỏ phiếu; hãy chọn người khác."))
+    if ballot_round is not None:
+        ballot_round = BallotRound.objects.get(pk=ballot_round.pk)  # its status as it is now
+        if ballot_round.bloc_year_id != bloc_year.pk:
+            raise ValidationError(_("Vòng bỏ phiếu không thuộc năm thi đua này."))
+        if ballot_round.status == BallotRound.Status.CLOSED:
+            raise ValidationError(_("Vòng bỏ phiếu đã kết thúc."))
+    same_scope = VotingDelegate.objects.select_for_update().filter(
+        bloc_year=bloc_year, unit=unit, round=ballot_round, revoked_at__isnull=True
+    )
+    for previous in same_scope:
+        if previous.delegate_id == delegate.pk:
+            raise ValidationError(
+                _("%(name)s đang là người được ủy quyền.") % {"name": delegate.get_full_name()}
+            )
+        _revoke(previous, by=by, reason=f"Thay người được ủy quyền bằng {delegate}")
+    delegation = VotingDelegate(
+        bloc_year=bloc_year,
+        unit=unit,
+        round=ballot_round,
+        delegate=delegate,
+        named_by=by,
+        note=nfc(note.strip()),
+    )
+    scope = ballot_round.title if ballot_round else f"năm {bloc_year.year}"
+    _stamp(delegation, by=by, reason=f"{by} ủy quyền cho {delegate} bỏ phiếu ({scope})")
+    try:
+        with transaction.atomic():
+            delegation.save()
+    except IntegrityError:  # another leader of the unit named someone at the same moment
+        raise ValidationError(
+            _("Đơn vị vừa có người được ủy quyền khác; hãy tải lại trang.")
+        ) from None
+    enqueue(notify_delegate, delegation.pk, "named")
+    return delegation
+
+
+def _revoke(delegation: VotingDelegate, *, by: User, reason: str) -> None:
+    delegation.revoked_at, delegation.revoked_by = timezone.now(), by
+    _stamp(delegation, by=by, reason=reason)
+    delegation.save()
+
+
+@transaction.atomic
+def delegate_revoke(*, delegation: VotingDelegate, by: User) -> VotingDelegate:
+    """A leader of the unit takes the delegation back: the delegate can no longer vote (a vote
+    already cast stays the unit's vote)."""
+    from awards.tasks import notify_delegate
+
+    current = (
+        VotingDelegate.objects.select_for_update().select_related("unit").get(pk=delegation.pk)
+    )
+    if not _is_leader_of(by, current.unit):
+        raise ValidationError(_("Chỉ lãnh đạo đơn vị mới thu hồi ủy quyền."))
+    if current.revoked_at is not None:
+        raise ValidationError(_("Ủy quyền này đã được thu hồi."))
+    _revoke(current, by=by, reason="Thu hồi ủy quyền bỏ phiếu")
+    enqueue(notify_delegate, current.pk, "revoked")
     return current

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from awards.views import ballots, nominations, results
+from awards.views import ballots, delegates, nominations, results
 
 Y = "khen-thuong/<int:bloc_pk>/<int:year>/"
 
@@ -29,6 +29,14 @@ urlpatterns = [
     path(
         "khen-thuong/vong/<int:pk>/tien-do/", ballots.round_progress, name="ballot_round_progress"
     ),
+    # voting delegates: the leader names or revokes; the secretariat sees who votes
+    path(Y + "uy-quyen-bo-phieu/", delegates.delegates, name="award_delegates"),
+    path(
+        "khen-thuong/uy-quyen/<int:pk>/thu-hoi/",
+        delegates.delegate_revoke,
+        name="award_delegate_revoke",
+    ),
+    path(Y + "nguoi-bo-phieu/", delegates.voters, name="award_voters"),
     # results, documents, the ministry's table
     path("khen-thuong/vong/<int:pk>/ket-qua/", results.round_results, name="ballot_round_results"),
     path("khen-thuong/vong/<int:pk>/bien-ban/", results.minutes_issue, name="ballot_minutes_issue"),

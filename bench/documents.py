@@ -946,7 +946,7 @@ def write_results(
         "# Documents engine benchmark: results",
         "",
         "Written by `bench/documents.py` (what each figure means: [README.md](README.md)). "
-        "Re-running the command replaces this file.",
+        "Re-running the command replaces this section only.",
         "",
         f"- Command: `{cmd}`",
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
@@ -1055,7 +1055,10 @@ def write_results(
         "",
     ]
     text = "\n".join(lines)
-    RESULTS.write_text(text, encoding="utf-8")
+    # Only this benchmark's section: the HTTP benchmarks keep theirs in the same file.
+    from bench.common import write_section
+
+    write_section("documents", text)
     return text
 
 

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 from simple_history.models import HistoricalRecords
 
 from khoi_portal.fields import NFCCharField, NFCTextField, VietnameseNameField
@@ -135,6 +136,14 @@ class Bloc(models.Model):
     def kind_word(self) -> str:
         """ "Khối" or "Cụm", as used in "Khối trưởng" / "Cụm trưởng"."""
         return "Cụm" if self.kind == self.Kind.CUM else "Khối"
+
+    @property
+    def kind_name(self) -> str:
+        """:attr:`kind_word` in the reader's language ("Bloc" / "Cluster" in English), for the
+        interface; documents and stored titles keep :attr:`kind_word`."""
+        if self.kind == self.Kind.CUM:
+            return pgettext("bloc kind", "Cụm")
+        return pgettext("bloc kind", "Khối")
 
 
 class BlocSupervision(models.Model):

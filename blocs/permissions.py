@@ -76,3 +76,5 @@ rules.add_perm("blocs.view_unit_people", is_ministry_office | is_own_unit)
 # The secretariat of a year manages its members' accounts; the ministry office manages all.
 rules.add_perm("blocs.manage_people", is_ministry_office | is_secretariat)
 rules.add_perm("blocs.manage_blocs", is_ministry_office)
+# Everyone's sign-in state: reset a lost authenticator, unlock a lockout (blocs.two_factor_views).
+rules.add_perm("blocs.manage_sign_in", is_ministry_office)

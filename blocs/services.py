@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from blocs.models import Bloc, BlocYear, Membership, MemberUnit, SecretariatAppointment, User
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
+from khoi_portal.outbox.services import enqueue
 
 
 def _stamp(obj, *, by: User | None, reason: str) -> None:
@@ -69,7 +70,7 @@ def person_invite(
     _stamp(person, by=invited_by, reason=f"Mời tham gia ({bloc_year})")
     person.full_clean()
     person.save()
-    transaction.on_commit(lambda: send_invitation.delay(person.pk, invited_by.pk))
+    enqueue(send_invitation, person.pk, invited_by.pk)
     return person
 
 
@@ -222,5 +223,5 @@ def person_resend_invitation(*, person: User, changed_by: User) -> User:
     if not person.is_active:
         raise ValidationError(_("Tài khoản đang bị khóa."))
     User.objects.filter(pk=person.pk).update(invitation_sent_at=None)
-    transaction.on_commit(lambda: send_invitation.delay(person.pk, changed_by.pk))
+    enqueue(send_invitation, person.pk, changed_by.pk)
     return person

@@ -11,11 +11,12 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from blocs import selectors, services
+from blocs import lockout, selectors, services, two_factor
 from blocs.forms import LoginForm, PersonForm, PersonInviteForm
 from blocs.models import Bloc, BlocYear, MemberUnit, SecretariatAppointment, User
+from blocs.two_factor_views import after_password_url
 from khoi_portal.dashboard import attention_items
-from khoi_portal.lib.vietnamese import date_long
+from khoi_portal.lib.official import interface_date_long
 
 # --- object loading: every view fetches through one of these ------------------------------
 
@@ -48,9 +49,21 @@ def get_person_for_manager(bloc_year: BlocYear, user_pk: int) -> User:
 
 
 class LoginView(auth_views.LoginView):
+    """The password step; blocs.two_factor_views takes over for the second one."""
+
     template_name = "blocs/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        if not (two_factor.has_device(user) or two_factor.is_required(user)):
+            lockout.sign_in_completed(self.request, user=user)
+        return response
+
+    def get_success_url(self):
+        return after_password_url(self.request, super().get_success_url())
 
 
 class ActivateView(auth_views.PasswordResetConfirmView):
@@ -82,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "items": attention_items(user),
         "blocs": selectors.blocs_with_latest_year(selectors.blocs_visible_to(user)),
         "secretariat_years": selectors.secretariat_years(user).order_by("-year")[:5],
-        "today": date_long(selectors.today()),
+        "today": interface_date_long(selectors.today()),
     }
     return render(request, "blocs/dashboard.html", context)
 

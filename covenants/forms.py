@@ -12,15 +12,16 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import MemberUnit
 from covenants.models import Covenant
+from khoi_portal import uploads
 from khoi_portal.forms import PortalForm
 from scoring.models import Criterion
 from scoring.services import detect_evidence_type
 
-MAX_SCAN_BYTES = 10 * 1024 * 1024
 # What a paper signature's scan may be, detected from the file's first bytes.
 SCAN_TYPES = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -33,13 +34,9 @@ def detect_scan_type(head: bytes) -> str | None:
     return mime if mime in SCAN_TYPES else None
 
 
-def _check_upload(upload, *, allowed: set[str], refusal: str):
-    if upload.size > MAX_SCAN_BYTES:
-        raise forms.ValidationError(_("Tệp quá lớn: tối đa 10 MB."))
-    head = upload.read(8192)
-    upload.seek(0)
-    if detect_scan_type(head) not in allowed:
-        raise forms.ValidationError(refusal)
+def _check_upload(upload, rule: uploads.Rule):
+    # Size, type by content and name: one rule set for every upload (khoi_portal/uploads.py).
+    uploads.check_upload(upload, rule)
     return upload
 
 
@@ -244,10 +241,18 @@ class CeremonySignForm(_UnitChoiceForm):
         error_messages={"required": _("Hãy nhập mật khẩu.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, present: set[int] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].widget.attrs["class"] = "form-select-lg"
         self.helper.label_class = "fs-5"
+        if present is not None:
+            # At a conference only the units checked in sign here; the others are marked so the
+            # leader is not asked for a password the service would refuse anyway.
+            self.fields["unit"].label_from_instance = lambda unit: (
+                unit.full_name
+                if unit.pk in present
+                else gettext("%(unit)s (chưa điểm danh)") % {"unit": unit.full_name}
+            )
 
     def clean_password(self):
         password = self.cleaned_data["password"]
@@ -292,14 +297,7 @@ class PaperSignatureForm(_UnitChoiceForm):
         return day
 
     def clean_scan(self):
-        return _check_upload(
-            self.cleaned_data["scan"],
-            allowed=set(SCAN_TYPES),
-            refusal=_(
-                "Chỉ nhận bản quét dạng PDF, ảnh JPEG hoặc PNG (kiểm tra theo nội dung tệp, "
-                "không theo phần mở rộng)."
-            ),
-        )
+        return _check_upload(self.cleaned_data["scan"], uploads.SIGNATURE_SCAN)
 
     def signed_at(self) -> dt.datetime:
         """The day typed, at the moment of recording if that is today, else at noon (local)."""
@@ -321,8 +319,4 @@ class DigitalSignatureForm(PortalForm):
     )
 
     def clean_file(self):
-        return _check_upload(
-            self.cleaned_data["file"],
-            allowed={"application/pdf"},
-            refusal=_("Tệp không phải PDF (kiểm tra theo nội dung tệp)."),
-        )
+        return _check_upload(self.cleaned_data["file"], uploads.SIGNED_PDF)

@@ -27,7 +27,9 @@ from covenants.models import (
     CovenantItem,
     Signature,
 )
+from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import nfc
+from khoi_portal.outbox.services import enqueue
 
 
 def _stamp(obj, *, by: User | None, reason: str) -> None:
@@ -181,7 +183,7 @@ def covenant_share(*, covenant: Covenant, by: User) -> Covenant:
     current.status = Covenant.Status.CONSULTING
     _stamp(current, by=by, reason="Gửi dự thảo lấy ý kiến")
     current.save()
-    transaction.on_commit(lambda: notify_members.delay(current.pk, "consulting"))
+    enqueue(notify_members, current.pk, "consulting")
     return current
 
 
@@ -211,7 +213,7 @@ def covenant_finalize(
     current.signed_on, current.place = signed_on, nfc(place)
     _stamp(current, by=by, reason=f"Chốt nội dung, mở ký (SHA-256 {current.text_sha256[:12]}…)")
     current.save()
-    transaction.on_commit(lambda: notify_members.delay(current.pk, "signing"))
+    enqueue(notify_members, current.pk, "signing")
     return current
 
 
@@ -254,6 +256,8 @@ def covenant_sign(
     """Record one unit's signature of the frozen text. Online and ceremony signatures are the
     unit's leader's own; paper and digital ones are recorded by the secretariat or uploaded."""
     current = _check_signable(covenant, unit)
+    if method == Signature.Method.CEREMONY:
+        ceremony_presence_check(covenant=current, unit=unit)
     if method in (Signature.Method.ONLINE, Signature.Method.CEREMONY):
         if (
             signer is None
@@ -310,6 +314,25 @@ def signatures_missing(covenant: Covenant) -> int:
     ).count()
 
 
+def ceremony_presence_check(*, covenant: Covenant, unit: MemberUnit) -> None:
+    """A signing ceremony on a conference's agenda is signed in the hall: only a unit with a
+    delegate checked in there signs in ceremony mode (the others sign online or on paper).
+    A ceremony tied to no conference has no such condition."""
+    from meetings.selectors import ceremony_meeting, present_unit_ids
+
+    meeting = ceremony_meeting(covenant=covenant)
+    if meeting is None or unit.pk in present_unit_ids(meeting=meeting):
+        return
+    raise ValidationError(
+        _(
+            "%(unit)s chưa có đại biểu điểm danh tại hội nghị “%(meeting)s”: chỉ đơn vị có mặt "
+            "mới ký tại lễ ký. Hãy điểm danh đại biểu của đơn vị trước, hoặc đơn vị ký trực "
+            "tuyến."
+        )
+        % {"unit": unit.short_name, "meeting": meeting.title}
+    )
+
+
 def authenticate_leader(*, request, username: str, password: str, unit: MemberUnit) -> User:
     """Ceremony mode: the leader types their own credentials on the shared tablet."""
     if not settings.DEBUG and password == settings.DEMO_PASSWORD:
@@ -342,7 +365,7 @@ def covenant_close(*, covenant: Covenant, by: User) -> Covenant:
 def _queue_seal(covenant_id: int) -> None:
     from covenants.tasks import seal_covenant
 
-    seal_covenant.delay(covenant_id)
+    enqueue(seal_covenant, covenant_id)
 
 
 def covenant_close_and_seal(*, covenant_id: int, by_id: int | None) -> None:
@@ -391,7 +414,7 @@ def covenant_amend(*, covenant: Covenant, by: User, note: str) -> Covenant:
             target_unit=item.target_unit,
             criterion=item.criterion,
         )
-    transaction.on_commit(lambda: notify_members.delay(new.pk, "amended"))
+    enqueue(notify_members, new.pk, "amended")
     return new
 
 
@@ -528,6 +551,7 @@ def bloc_document_publish(
 # --- the sealed covenant PDF ----------------------------------------------------------------
 
 
+@in_official_language
 def covenant_snapshot(covenant: Covenant) -> dict:
     """Everything the sealed PDF prints, frozen into the document: the text, the signatures,
     and the audit trail of the covenant."""

@@ -12,6 +12,7 @@ from django.urls import reverse
 from documents import registry
 from documents.models import Document
 from documents.rendering import html_to_pdf
+from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import date_long
 
 
@@ -42,6 +43,7 @@ def document_context(document: Document, *, draft: bool) -> dict:
     return context
 
 
+@in_official_language
 def render_document_html(document: Document, *, draft: bool) -> str:
     kind = registry.get(document.kind)
     return render_to_string(kind.template, document_context(document, draft=draft))

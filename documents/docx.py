@@ -31,6 +31,7 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 
 from documents import registry
 from documents.markup import parse
+from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import nfc
 
 FONT = "Times New Roman"
@@ -514,6 +515,7 @@ def _verification(docx_document, document, url: str) -> None:
     _run(paragraph, f" · Kiểm tra văn bản tại {url}", size=9, color=GREY)
 
 
+@in_official_language
 def build_document_docx(document, *, draft: bool | None = None):
     """The python-docx ``Document`` for *document* (``render_document_docx`` saves it)."""
     # Imported here: documents.documents may itself import this module for its DOCX view.

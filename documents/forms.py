@@ -5,9 +5,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import Document, DocumentType
+from khoi_portal import uploads
 from khoi_portal.forms import PortalForm
-
-MAX_VERIFY_UPLOAD = 30 * 1024 * 1024
 
 
 class DocumentForm(PortalForm):
@@ -92,12 +91,7 @@ class VerifyUploadForm(PortalForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_VERIFY_UPLOAD:
-            raise forms.ValidationError(_("Tệp quá lớn (tối đa 30 MB)."))
-        head = upload.read(5)
-        upload.seek(0)
-        if head != b"%PDF-":
-            raise forms.ValidationError(_("Tệp này không phải là tệp PDF."))
+        uploads.check_upload(upload, uploads.VERIFY_PDF)
         return upload
 
 

@@ -18,6 +18,7 @@ from blocs.models import Bloc, MemberUnit, User
 from blocs.selectors import bloc_supervisor
 from documents import registry
 from documents.models import Batch, Delivery, Document, DocumentType, NumberSeries
+from khoi_portal.outbox.services import enqueue
 
 DRAFT_FIELDS = (
     "doc_type",
@@ -183,7 +184,7 @@ def document_issue(
     _stamp(current, by=issued_by, reason=f"Phát hành số {current.number_text}")
     current.save()
     if render:
-        transaction.on_commit(lambda: render_document.delay(current.pk))
+        enqueue(render_document, current.pk)
     return current
 
 
@@ -292,7 +293,8 @@ def document_distribute(
             "pk", flat=True
         )
     )
-    transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in pending])
+    for pk in pending:
+        enqueue(send_delivery, pk)
     return len(pending)
 
 
@@ -305,7 +307,7 @@ def delivery_retry(*, delivery: Delivery, by: User) -> Delivery:
     )
     if not updated:
         raise ValidationError(_("Chỉ gửi lại được thư bị lỗi."))
-    transaction.on_commit(lambda: send_delivery.delay(delivery.pk))
+    enqueue(send_delivery, delivery.pk)
     delivery.refresh_from_db()
     return delivery
 
@@ -326,5 +328,5 @@ def batch_issue(*, documents: list[Document], bloc: Bloc, issued_on: dt.date, by
                 document=document, issued_on=issued_on, issued_by=by, render=False
             )
         batch.documents.add(document)
-    transaction.on_commit(lambda: run_batch.delay(batch.pk))
+    enqueue(run_batch, batch.pk)
     return batch

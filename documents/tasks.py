@@ -30,9 +30,14 @@ def render_document(document_id: int) -> str:
 @shared_task(bind=True, max_retries=5)
 def send_delivery(self, delivery_id: int) -> str:
     """Send one document e-mail. Claimed by a conditional update: a second run finds it taken."""
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status__in=[Delivery.Status.PENDING, Delivery.Status.FAILED]
-    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1)
+    claimable = [Delivery.Status.PENDING, Delivery.Status.FAILED]
+    if (self.request.delivery_info or {}).get("redelivered"):
+        # A worker killed mid-send left the row "sending" and its message unacknowledged (late
+        # ack): the broker hands that same message out again, marked redelivered, to finish it.
+        claimable.append(Delivery.Status.SENDING)
+    claimed = Delivery.objects.filter(pk=delivery_id, status__in=claimable).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1
+    )
     if not claimed:
         return "skipped"
     delivery = Delivery.objects.select_related("document__doc_type").get(pk=delivery_id)
@@ -43,6 +48,9 @@ def send_delivery(self, delivery_id: int) -> str:
             subject=render_to_string("documents/email/delivery_subject.txt", context).strip(),
             body=render_to_string("documents/email/delivery.txt", context),
             to=[delivery.email],
+            # The same id on every attempt: a copy resent after a crash between the SMTP
+            # server's acceptance and the "sent" mark is recognised as the same message.
+            headers={"Message-ID": f"<van-ban-{document.uid}-{delivery.pk}@khoi-portal>"},
         )
         with document.pdf.open("rb") as handle:
             message.attach(
@@ -72,8 +80,7 @@ def run_batch(batch_id: int) -> str:
         return "done"
     Batch.objects.filter(pk=batch_id).update(status=Batch.Status.RUNNING)
     documents = list(batch.documents.select_related("doc_type").order_by("number_year", "number"))
-    ready = 0
-    for document in documents:
+    for ready, document in enumerate(documents, start=1):
         try:
             services.document_freeze_pdf(document_id=document.pk)
         except Exception as exc:
@@ -82,7 +89,6 @@ def run_batch(batch_id: int) -> str:
                 status=Batch.Status.FAILED, message=f"{document.number_text}: {exc}"[:1000]
             )
             raise
-        ready += 1
         Batch.objects.filter(pk=batch_id).update(done=ready)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -3,9 +3,11 @@ default. Values are parsed strictly (khoi_portal.lib.env); README.md lists every
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -36,12 +38,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "blocs",
     "documents",
     "covenants",
     "scoring",
     "awards",
     "meetings",
+    "audit",
+    "khoi_portal.outbox",
 ]
 
 MIDDLEWARE = [
@@ -52,11 +60,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Before any page: the secretariat, leaders and the ministry office pass the second step.
+    "blocs.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "khoi_portal.outbox.middleware.QueueStatusMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a lockout flagged during the request into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "khoi_portal.urls"
@@ -99,6 +113,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses every attempt while the username + address pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -184,12 +200,25 @@ CELERY_BEAT_SCHEDULE = {
     "scoring-lock-overdue": {"task": "scoring.tasks.lock_overdue_sheets", "schedule": 300.0},
     # Reminder e-mails, once a day; a second run the same day sends nothing.
     "scoring-reminders": {"task": "scoring.tasks.send_reminders", "schedule": 3600.0 * 6},
+    # Tasks the broker could not take when they were asked for (khoi_portal.outbox).
+    "outbox-flush": {"task": "khoi_portal.outbox.tasks.flush_outbox", "schedule": 60.0},
+    # Conference registration reminders in office hours; the first run of the day sends, later
+    # ones (a worker that was down at 8:00) send only what is still unsent that day.
+    "meetings-registration-reminders": {
+        "task": "meetings.tasks.remind_due_registrations",
+        "schedule": crontab(minute=0, hour="8-11"),
+    },
 }
+# Units that have not answered a conference invitation are reminded each day during this many
+# days before its registration deadline (0: only the secretariat's button sends reminders).
+MEETING_REMINDER_DAYS = env_int("MEETING_REMINDER_DAYS", 3, minimum=0)
 
 # --- Security ------------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-)
+# Behind a TLS-terminating reverse proxy, the only way in: trust its X-Forwarded-Proto (HTTPS
+# redirect, HSTS, secure cookies) and X-Forwarded-For (the client address login throttling
+# counts, blocs.lockout.client_ip). Off, both headers are ignored: anyone could forge them.
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
@@ -219,6 +248,36 @@ SECURE_CSP = {
     "object-src": [CSP.NONE],
 }
 
+# --- Login throttling (django-axes) and two-factor authentication (django-otp) -------------
+# Failed sign-ins (password or second-step code) are counted per user name *and* address, so a
+# guesser cannot lock a colleague out from elsewhere; the count is in the database, shared by
+# every worker. The ministry office unlocks early from the account page or the admin.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Not on the password alone: blocs.lockout.sign_in_completed forgets the failures once both
+# steps passed, or a guesser who knows the password could reset the count between code guesses.
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "blocs.lockout.lockout_response"  # Vietnamese page, status 429
+AXES_CLIENT_IP_CALLABLE = "blocs.lockout.client_ip"
+# Successful sign-ins (AccessLog) and every failure (AccessFailureLog) feed the audit log.
+AXES_DISABLE_ACCESS_LOG = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Kept out of the stored request data (the password always is).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token", "csrfmiddlewaretoken"]
+AXES_VERBOSE = False  # no start-up banner on standard output (manage.py commands print there)
+
+# Two-factor authentication is required of the secretariat, leaders and the ministry office.
+# Only a development portal (DEBUG on, e.g. `make run`'s demo) may relax it; accounts that
+# enrolled anyway are still asked for their code.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+if not DEBUG and not OTP_REQUIRED:
+    raise ImproperlyConfigured("OTP_REQUIRED can be turned off only while DEBUG is on")
+OTP_TOTP_ISSUER = "Khối Portal"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator's secret
+OTP_STATIC_THROTTLE_FACTOR = 1
+OTP_TOTP_THROTTLE_FACTOR = 1
+
 # --- The organisation certificate that seals covenants (PAdES), and trusted roots ------------
 # `make run` creates a development CA and certificate here (manage.py make_dev_certificate).
 PORTAL_PKI_DIR = Path(env_str("PORTAL_PKI_DIR", str(BASE_DIR / "var" / "pki")))
@@ -244,5 +303,10 @@ LOGGING = {
     },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     # WeasyPrint reports every rendering step at INFO; keep its warnings (blocked URLs) only.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    # django-axes logs every sign-in at INFO (they are in its access log): keep failures only.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }

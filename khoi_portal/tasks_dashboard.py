@@ -6,7 +6,7 @@ each query is bounded (no per-unit loops)."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ def year_work(user) -> list[AttentionItem]:
 
 
 def _unit_items(user) -> list[AttentionItem]:
-    from awards.models import BallotRound, VoterToken
+    from awards.selectors import rounds_awaiting_vote
     from covenants.models import Covenant, Signature
     from meetings.models import Meeting, Registration
     from scoring.models import Round, Sheet
@@ -74,24 +74,16 @@ def _unit_items(user) -> list[AttentionItem]:
                     "danger",
                 )
             )
-        voted = VoterToken.objects.filter(unit_id=user.unit_id, used=True).values("round_id")
-        for ballot_round in (
-            BallotRound.objects.filter(
-                status=BallotRound.Status.OPEN,
-                mode=BallotRound.Mode.ELECTRONIC,
-                bloc_year__bloc__memberships__unit_id=user.unit_id,
+    # A leader, or the delegate a leader named: until the unit has voted.
+    for ballot_round in rounds_awaiting_vote(user=user):
+        items.append(
+            AttentionItem(
+                _("Đang bỏ phiếu: %(t)s") % {"t": ballot_round.title},
+                "" if user.is_leader else _("Bạn được ủy quyền bỏ phiếu thay mặt đơn vị."),
+                reverse("ballot_cast", kwargs={"pk": ballot_round.pk}),
+                "danger",
             )
-            .exclude(pk__in=voted)
-            .distinct()
-        ):
-            items.append(
-                AttentionItem(
-                    _("Đang bỏ phiếu: %(t)s") % {"t": ballot_round.title},
-                    "",
-                    reverse("ballot_cast", kwargs={"pk": ballot_round.pk}),
-                    "danger",
-                )
-            )
+        )
     answered = Registration.objects.filter(unit_id=user.unit_id).values("meeting_id")
     for meeting in (
         Meeting.objects.filter(
@@ -120,14 +112,17 @@ def _secretariat_items(user) -> list[AttentionItem]:
     if not year_ids:
         return []
     items = []
+    # The sheet counts come with the rounds: no two COUNT queries per round.
     for scoring_round in (
         Round.objects.filter(bloc_year_id__in=year_ids)
         .exclude(status=Round.Status.PUBLISHED)
         .select_related("bloc_year__bloc")
+        .annotate(
+            total=Count("sheets"),
+            done=Count("sheets", filter=~Q(sheets__status=Sheet.Status.DRAFT)),
+        )
     ):
-        sheets = Sheet.objects.filter(round=scoring_round)
-        total = sheets.count()
-        done = sheets.exclude(status=Sheet.Status.DRAFT).count()
+        total, done = scoring_round.total, scoring_round.done
         items.append(
             AttentionItem(
                 _("Chấm điểm %(b)s năm %(y)s: %(d)s/%(t)s phiếu đã gửi")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("covenants.urls")),
     path("", include("awards.urls")),
     path("", include("meetings.urls")),
+    path("", include("audit.urls")),
 ]

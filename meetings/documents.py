@@ -38,6 +38,7 @@ from documents.services import (
     document_issue,
     header_defaults,
 )
+from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import date_long, date_short, nfc, weekday
 from meetings.models import AgendaItem, Delegate, Handover, Meeting, Registration
 
@@ -486,6 +487,7 @@ def _item(item: AgendaItem, meeting: Meeting, election: dict, *, handover_item: 
     }
 
 
+@in_official_language
 def minutes_snapshot(meeting: Meeting, *, place: str, held_on: dt.date) -> dict:
     """Everything the minutes print, as JSON-ready data."""
     bloc_year = meeting.bloc_year
@@ -855,6 +857,7 @@ def _leadership(bloc_year: BlocYear) -> dict:
     }
 
 
+@in_official_language
 def year_report_snapshot(bloc_year: BlocYear) -> dict:
     """The year's data the report is drafted from, as JSON-ready data."""
     return {

@@ -241,7 +241,7 @@ class ElectionForm(PortalForm):
 
     def __init__(self, *args, units, kind_word: str = "Khối", **kwargs):
         super().__init__(*args, **kwargs)
-        for name, role in (("chair", "trưởng"), ("vice", "phó")):
+        for name, role in (("chair", _("trưởng")), ("vice", _("phó"))):
             self.fields[name].queryset = units
             self.fields[name].label = _("Đề cử %(kind)s %(role)s") % {
                 "kind": kind_word,

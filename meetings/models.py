@@ -8,6 +8,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -181,6 +182,33 @@ class Delegate(models.Model):
     @property
     def is_active(self) -> bool:
         return self.substituted_by_id is None
+
+
+class RegistrationReminder(models.Model):
+    """One reminder e-mail to one unit about one conference on one day. The row is the claim:
+    the unique (meeting, unit, day) lets only one run (the beat task, the secretariat's button,
+    a retry) write it, and only the run that wrote it sends."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reminders")
+    unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("ngày nhắc"))
+    claimed_at = models.DateTimeField(_("nhận gửi lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+    recipients = models.PositiveSmallIntegerField(_("số người nhận"), default=0)
+    error = NFCCharField(_("lỗi gửi thư"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "-day", "unit"]
+        verbose_name = _("thư nhắc đăng ký")
+        verbose_name_plural = _("thư nhắc đăng ký")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "unit", "day"], name="registration_reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}/{self.unit_id} {self.day.isoformat()}"
 
 
 class RotationEntry(models.Model):

@@ -11,10 +11,21 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from awards import services as awards_services
+from awards.models import BallotRound
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
-from meetings.models import AgendaItem, Delegate, Handover, Meeting, Registration, RotationEntry
+from meetings import selectors
+from meetings.models import (
+    AgendaItem,
+    Delegate,
+    Handover,
+    Meeting,
+    Registration,
+    RegistrationReminder,
+    RotationEntry,
+)
 
 
 def _stamp(obj, *, by: User | None, reason: str) -> None:
@@ -261,13 +272,206 @@ def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None =
 
 
 def present_unit_ids(meeting: Meeting) -> set[int]:
-    """Units with at least one delegate checked in: the presence that ballots' quorum and
-    ceremony-mode signing use."""
-    return set(
-        Delegate.objects.filter(
-            registration__meeting=meeting, checked_in_at__isnull=False, substituted_by__isnull=True
-        ).values_list("registration__unit_id", flat=True)
+    """Units with at least one delegate checked in (``selectors.present_unit_ids``)."""
+    return selectors.present_unit_ids(meeting=meeting)
+
+
+# --- ballot rounds held at the conference ------------------------------------------------------
+#
+# A round held at a conference takes its presence from check-in, counted when the vote opens and
+# frozen on the round (``BallotRound.present_units``) until it closes. That is what the
+# vote-count minutes record ("số đơn vị có mặt khi bỏ phiếu") and what the chair announces when
+# opening the vote: the quorum is verified once, at opening, and the figure never moves under
+# the committee's feet while ballots come in. A unit checked in later is on the check-in list
+# with its time but does not change a round already open. A round without a conference (paper
+# ballots sent in, a remote vote) keeps the number the secretariat types.
+
+
+def _conference_item(*, ballot_round: BallotRound, meeting: Meeting, by: User) -> AgendaItem:
+    """The agenda item carrying *ballot_round*: the one it is already on, else the first free
+    item of its kind, else a new item. A round is on one conference's agenda only."""
+    item = AgendaItem.objects.filter(ballot_round=ballot_round).select_related("meeting").first()
+    if item is not None:
+        if item.meeting_id != meeting.pk:
+            raise ValidationError(
+                _("Vòng bỏ phiếu này thuộc chương trình hội nghị “%(title)s”.")
+                % {"title": item.meeting.title}
+            )
+        return item
+    action = (
+        AgendaItem.Action.ELECT
+        if ballot_round.purpose == "election"
+        else AgendaItem.Action.AWARD_VOTE
     )
+    free = (
+        AgendaItem.objects.filter(meeting=meeting, action=action, ballot_round__isnull=True)
+        .order_by("position", "pk")
+        .first()
+    )
+    if free is None:
+        return agenda_item_save(
+            meeting=meeting,
+            by=by,
+            action=action,
+            title=ballot_round.title,
+            ballot_round=ballot_round,
+        )
+    return agenda_item_save(
+        meeting=meeting,
+        by=by,
+        item=free,
+        action=free.action,
+        title=free.title,
+        ballot_round=ballot_round,
+        covenant=free.covenant,
+        document=free.document,
+        published=free.published,
+        outcome=free.outcome,
+    )
+
+
+@transaction.atomic
+def round_open_at_conference(
+    *, ballot_round: BallotRound, meeting: Meeting, by: User
+) -> BallotRound:
+    """Open *ballot_round* as held at *meeting*: put it on the conference's agenda (the hall's
+    screen follows it) and freeze the units checked in now as its presence."""
+    current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
+    if current.bloc_year_id != meeting.bloc_year_id:
+        raise ValidationError(_("Hội nghị và vòng bỏ phiếu không cùng năm thi đua của khối."))
+    if current.status != BallotRound.Status.DRAFT:
+        raise ValidationError(_("Vòng bỏ phiếu đã mở hoặc đã kết thúc."))
+    _conference_item(ballot_round=current, meeting=meeting, by=by)
+    bloc_year = current.bloc_year
+    present = (
+        bloc_members(bloc=bloc_year.bloc, year=bloc_year.year)
+        .filter(pk__in=selectors.present_unit_ids(meeting=meeting))
+        .count()
+    )
+    return awards_services.round_open(ballot_round=current, by=by, present_units=present)
+
+
+@transaction.atomic
+def round_open_with_presence(
+    *,
+    ballot_round: BallotRound,
+    by: User,
+    meeting: Meeting | None = None,
+    present_units: int | None = None,
+) -> BallotRound:
+    """Open a round from its page: at *meeting* (presence from check-in, frozen) or, without a
+    conference, with the number the secretariat typed. A round on a conference's agenda, or
+    opened on the day of one of the bloc year's conferences, is held there: no typed number."""
+    conference = selectors.round_conference(ballot_round=ballot_round)
+    required = conference.required
+    if meeting is None and required is not None:
+        raise ValidationError(
+            _(
+                "Vòng bỏ phiếu tại hội nghị “%(title)s”: số đơn vị có mặt lấy theo điểm danh, "
+                "không nhập tay."
+            )
+            % {"title": required.title}
+        )
+    if meeting is not None and conference.linked and conference.linked.pk != meeting.pk:
+        raise ValidationError(
+            _("Vòng bỏ phiếu này thuộc chương trình hội nghị “%(title)s”.")
+            % {"title": conference.linked.title}
+        )
+    if meeting is not None:
+        if present_units is not None:
+            raise ValidationError(
+                _("Vòng gắn với hội nghị lấy số đơn vị có mặt theo điểm danh; để trống ô số.")
+            )
+        return round_open_at_conference(ballot_round=ballot_round, meeting=meeting, by=by)
+    return awards_services.round_open(ballot_round=ballot_round, by=by, present_units=present_units)
+
+
+@transaction.atomic
+def election_rounds_open(
+    *, meeting: Meeting, chair: MemberUnit, vice: MemberUnit, by: User
+) -> list[BallotRound]:
+    """One open round per seat that needs one (next year's chair, vice), each on its "elect"
+    agenda item, with the conference's check-in as presence (``round_open_at_conference``)."""
+    # One election at a time per conference: the meeting row is the lock, so a double-clicked
+    # button cannot open two rounds for the same seat.
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if Handover.objects.filter(bloc=locked.bloc_year.bloc, year=locked.bloc_year.year + 1).exists():
+        raise ValidationError(
+            _("Cờ luân lưu năm %(y)s đã được trao.") % {"y": locked.bloc_year.year + 1}
+        )
+    if chair.pk == vice.pk:
+        raise ValidationError(
+            _("%(kind)s trưởng và %(kind)s phó phải là hai đơn vị khác nhau.")
+            % {"kind": locked.bloc_year.bloc.kind_name}
+        )
+    seats = [seat for seat in selectors.seats_of(locked) if seat.needs_round]
+    if not seats:
+        raise ValidationError(_("Không còn vị trí nào cần bầu."))
+    units = {"chair": chair, "vice": vice}
+    opened = []
+    for seat in seats:
+        created = awards_services.round_create(
+            bloc_year=locked.bloc_year,
+            title=seat.title,
+            by=by,
+            purpose="election",
+            unit_candidates=[units[seat.role]],
+            award_type=None,
+            seats=1,
+            max_choices=1,
+            held_on=timezone.localtime(locked.starts_at).date(),
+        )
+        item = seat.item
+        if item is None:
+            agenda_item_save(
+                meeting=locked,
+                by=by,
+                action=AgendaItem.Action.ELECT,
+                title=seat.title,
+                ballot_round=created,
+            )
+        else:
+            agenda_item_save(
+                meeting=locked,
+                by=by,
+                item=item,
+                action=item.action,
+                title=item.title,
+                ballot_round=created,
+                covenant=item.covenant,
+                document=item.document,
+                published=item.published,
+                outcome=item.outcome,
+            )
+        opened.append(round_open_at_conference(ballot_round=created, meeting=locked, by=by))
+    return opened
+
+
+# --- registration reminders --------------------------------------------------------------------
+
+
+def reminder_claim(
+    *, meeting: Meeting, unit: MemberUnit, day: dt.date
+) -> RegistrationReminder | None:
+    """Claim today's reminder to *unit*; None when another run already has. The unique
+    (meeting, unit, day) decides between concurrent runs, so a retried task never sends twice."""
+    try:
+        with transaction.atomic():
+            return RegistrationReminder.objects.create(meeting=meeting, unit=unit, day=day)
+    except IntegrityError:
+        return None
+
+
+def reminder_record(
+    *, reminder: RegistrationReminder, recipients: int, error: str = ""
+) -> RegistrationReminder:
+    """Record how the claimed reminder went. A failed send keeps its claim: the reminder is at
+    most once a day, and tomorrow's run tries again."""
+    reminder.recipients = recipients
+    reminder.error = nfc(error)[:300]
+    reminder.sent_at = None if error else timezone.now()
+    reminder.save(update_fields=["recipients", "error", "sent_at"])
+    return reminder
 
 
 # --- rotation, election, the rotating flag ---------------------------------------------------

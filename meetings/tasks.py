@@ -18,13 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from blocs.models import MemberUnit
-from meetings import selectors
+from khoi_portal.outbox.services import enqueue
+from meetings import selectors, services
 from meetings.models import Delegate, Meeting
 
 logger = logging.getLogger(__name__)
 TRANSIENT = (OSError, smtplib.SMTPException)
-# The audit entry that records a reminder doubles as its claim (see _claim_reminder).
-REMINDER_REASON = "Nhắc đăng ký đại biểu"
 
 
 def qr_png(token: str) -> bytes:
@@ -58,28 +57,13 @@ def _recipients(unit: MemberUnit) -> list[str]:
     return list(dict.fromkeys(emails))
 
 
-def _claim_reminder(meeting_id: int, unit: MemberUnit, day: dt.date) -> bool:
-    """One reminder per unit and day. The meeting row is locked while its history is checked and
-    the reminder entry written, so two runs (a button pressed twice, a retry) cannot both claim.
-
-    The meetings app has no reminder table; the meeting's own audit trail records the reminder.
-    A dedicated (meeting, unit, day) table with a unique constraint would be the cleaner home.
-    """
-    key = f"{REMINDER_REASON} [{unit.pk}|{day.isoformat()}]"
-    with transaction.atomic():
-        meeting = Meeting.objects.select_for_update().get(pk=meeting_id)
-        if Meeting.history.filter(id=meeting_id, history_change_reason__startswith=key).exists():
-            return False
-        meeting._history_user = None
-        meeting._change_reason = f"{key} {unit.short_name}"[:100]
-        meeting.save()
-    return True
-
-
 @shared_task
 def remind_unanswered(meeting_id: int, today: str | None = None) -> int:
     """Remind every member unit that has not answered the invitation (neither delegates nor
-    "không tham dự"), at most once per unit and day. Nothing after the registration deadline."""
+    "không tham dự"), at most once per unit and day: each reminder is claimed first as a
+    ``RegistrationReminder`` row, unique per (meeting, unit, day), so the beat run, the
+    secretariat's button and a retry never send the same reminder twice. Nothing after the
+    registration deadline."""
     day = dt.date.fromisoformat(today) if today else timezone.localdate()
     meeting = Meeting.objects.select_related("bloc_year__bloc", "host_unit").get(pk=meeting_id)
     if meeting.registration_deadline and timezone.now() > meeting.registration_deadline:
@@ -87,7 +71,10 @@ def remind_unanswered(meeting_id: int, today: str | None = None) -> int:
     sent = 0
     for unit in selectors.units_not_answered(meeting=meeting):
         recipients = _recipients(unit)
-        if not recipients or not _claim_reminder(meeting_id, unit, day):
+        if not recipients:
+            continue
+        reminder = services.reminder_claim(meeting=meeting, unit=unit, day=day)
+        if reminder is None:
             continue
         context = {
             "meeting": meeting,
@@ -108,9 +95,28 @@ def remind_unanswered(meeting_id: int, today: str | None = None) -> int:
         except TRANSIENT as exc:
             # The claim stays: the daily reminder is at most once; tomorrow's run tries again.
             logger.warning("reminder of meeting %s to unit %s failed: %s", meeting_id, unit.pk, exc)
+            services.reminder_record(reminder=reminder, recipients=0, error=str(exc) or "SMTP")
             continue
+        services.reminder_record(reminder=reminder, recipients=len(recipients))
         sent += 1
     return sent
+
+
+@shared_task
+def remind_due_registrations(today: str | None = None) -> int:
+    """Celery beat's daily run: for each conference whose invitation is out and whose
+    registration deadline falls within ``MEETING_REMINDER_DAYS`` days, queue the reminders to
+    the units that have not answered. Safe to run several times a day (see remind_unanswered)."""
+    day = today or timezone.localdate().isoformat()
+    due = list(
+        selectors.meetings_to_remind(
+            now=timezone.now(), days=settings.MEETING_REMINDER_DAYS
+        ).values_list("pk", flat=True)
+    )
+    with transaction.atomic():
+        for meeting_id in due:
+            enqueue(remind_unanswered, meeting_id, day)
+    return len(due)
 
 
 @shared_task(bind=True, max_retries=5)

@@ -10,9 +10,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from khoi_portal import uploads
 from khoi_portal.forms import PortalForm
 from scoring.models import Criterion, Scale
-from scoring.xlsx import MAX_XLSX_BYTES, scale_rows_from_xlsx
+from scoring.xlsx import scale_rows_from_xlsx
 
 _ROMAN = [
     (1000, "M"),
@@ -211,8 +212,7 @@ class ScaleImportForm(PortalForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_XLSX_BYTES:
-            raise forms.ValidationError(_("Tệp quá lớn: tối đa 5 MB."))
+        uploads.check_upload(upload, uploads.SCALE_XLSX)
         self.rows = scale_rows_from_xlsx(upload)
         return upload
 

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khoi_portal.forms import PortalForm
+from khoi_portal.widgets import FastNumberInput, FastTextarea
 from scoring.models import Entry
 
 
@@ -38,7 +39,7 @@ class ScoreField(forms.CharField):
             required=False,
             max_length=20,
             label=label,
-            widget=forms.NumberInput(attrs=attrs),
+            widget=FastNumberInput(attrs=attrs),
             **kwargs,
         )
 
@@ -64,9 +65,10 @@ def _as_decimal(raw) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        return Decimal(str(raw).replace(",", ".").strip())
+        value = Decimal(str(raw).replace(",", ".").strip())
     except InvalidOperation:
         return None
+    return value if value.is_finite() else None  # "sNaN" == 1 raises; the service refuses it
 
 
 class _EntriesForm(PortalForm):
@@ -100,7 +102,7 @@ class _EntriesForm(PortalForm):
                 label=self.text_label % {"code": code},
                 required=False,
                 max_length=5000,
-                widget=forms.Textarea(
+                widget=FastTextarea(
                     attrs={
                         "rows": 2,
                         "class": "form-control form-control-sm",

@@ -288,3 +288,6 @@ class Reminder(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["sheet", "day"], name="reminder_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.sheet} · {self.day:%d/%m/%Y}"

@@ -129,8 +129,11 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
     )
     sheets = {s.pk: s for s in Sheet.objects.filter(round=scoring_round).select_related("unit")}
     rows = {pk: Row(unit=sheet.unit, sheet=sheet) for pk, sheet in sheets.items()}
+    # Entries always point at criteria of the round's scale (round_switch_scale moves them).
+    # Saying so lets PostgreSQL join the scale's 60 criteria, not hash every scale's (issue #8).
+    of_round = {"sheet__round": scoring_round, "criterion__scale_id": scoring_round.scale_id}
     sums = (
-        Entry.objects.filter(sheet__round=scoring_round)
+        Entry.objects.filter(**of_round)
         .values("sheet_id", "criterion__parent_id", "criterion__kind")
         .annotate(
             self_sum=Sum("self_score"),
@@ -140,7 +143,7 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
         )
     )
     finals = (
-        Entry.objects.filter(sheet__round=scoring_round, verified_score__isnull=True)
+        Entry.objects.filter(**of_round, verified_score__isnull=True)
         .values("sheet_id", "criterion__parent_id", "criterion__kind")
         .annotate(unverified_self=Sum("self_score"))
     )
@@ -165,12 +168,13 @@ def summary_table(*, scoring_round: Round) -> SummaryTable:
         elif kind == Criterion.Kind.DEDUCTION:
             row.deduction += final_sum
     threshold = scoring_round.difference_flag
+    # Compared here, not in SQL: SQLite's decimal arithmetic is binary floating point.
     flagged = Entry.objects.filter(
         sheet__round=scoring_round, verified_score__isnull=False, self_score__isnull=False
-    ).values("sheet_id", "self_score", "verified_score")
-    for item in flagged:
-        if abs(item["self_score"] - item["verified_score"]) >= threshold:
-            rows[item["sheet_id"]].flagged += 1
+    ).values_list("sheet_id", "self_score", "verified_score")
+    for sheet_id, self_score, verified_score in flagged:
+        if abs(self_score - verified_score) >= threshold:
+            rows[sheet_id].flagged += 1
     ordered = sorted(
         rows.values(),
         key=lambda r: (-(r.verified_total + r.bonus - r.deduction), _unit_key(r.unit)),

@@ -23,13 +23,12 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from khoi_portal import uploads
 from khoi_portal.lib.vietnamese import nfc
 from scoring.models import Criterion, Scale
 from scoring.selectors import criteria_tree, scale_totals
 
 MAX_XLSX_BYTES = 5 * 1024 * 1024
-# A 5 MB zip can inflate to gigabytes; a scale's sheet is a few hundred kilobytes at most.
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
 MAX_ROWS = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -222,14 +221,32 @@ def check_xlsx_upload(upload) -> bytes:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
-            unzipped = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError):
         raise not_xlsx from None
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         raise not_xlsx
-    if unzipped > MAX_UNZIPPED_BYTES:
-        raise ValidationError(_("Tệp bảng tính quá lớn khi giải nén."), code="too_large")
+    # Entry count, unpacked size, compression ratio: refused before openpyxl inflates anything.
+    uploads.check_office_archive(
+        data, name=uploads.safe_filename(getattr(upload, "name", "")), rule=uploads.SCALE_XLSX
+    )
     return data
+
+
+def _legacy_encoding_error(rows: list[tuple]) -> ValidationError | None:
+    """Text typed in TCVN3 or VNI fonts (.VnTime, VNI-Times) comes out of openpyxl as Latin-1
+    gibberish: refuse the file, naming the rows, rather than import unreadable criteria."""
+    texts = [" ".join(v for v in row if isinstance(v, str)) for row in rows]
+    error = uploads.legacy_text_error("\n".join(texts))
+    if error is None:
+        return None
+    lines = [str(n) for n, text in enumerate(texts, start=1) if uploads.legacy_text_error(text)]
+    if lines:
+        shown = ", ".join(lines[:10]) + ("…" if len(lines) > 10 else "")
+        error = ValidationError(
+            _("Các dòng %(lines)s: %(why)s") % {"lines": shown, "why": error.messages[0]},
+            code="legacy_encoding",
+        )
+    return error
 
 
 def _open_first_sheet(data: bytes) -> list[tuple]:
@@ -331,6 +348,9 @@ def scale_rows_from_xlsx(fileobj) -> list[dict]:
     not a readable XLSX. Rows above the header, blank rows and the total rows are skipped.
     """
     rows = _open_first_sheet(check_xlsx_upload(fileobj))
+    legacy = _legacy_encoding_error(rows)
+    if legacy is not None:
+        raise legacy
     found = _find_header(rows)
     expected = " | ".join(HEADERS)
     if found is None:

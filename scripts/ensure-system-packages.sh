@@ -4,6 +4,11 @@
 #   libharfbuzz-subset0, libpango-1.0-0, libpangoft2-1.0-0   WeasyPrint's native libraries
 #   poppler-utils        pdftotext / pdftoppm, used by tests to read generated PDFs
 #   chromium             headless browser for the end-to-end (Playwright) tests
+#   nodejs, npm          `npm ci` of the front-end test tools (axe-core, vnu-jar; package.json)
+#   default-jre-headless Java for the Nu HTML Checker (vnu.jar) in tests/test_accessibility.py
+# npm and Java count as present when their command is on PATH, whichever package (Debian's or
+# e.g. NodeSource's nodejs, which bundles npm) provides it: installing Debian's npm beside
+# another nodejs would conflict.
 # As root with apt-get: installs what is missing (apt-get update only when something is).
 # Otherwise: lists what is missing and carries on; the tests that need it say so themselves.
 set -euo pipefail
@@ -18,9 +23,11 @@ if command -v dpkg >/dev/null 2>&1; then
         fi
     done
 else
-    echo "ensure-system-packages: no dpkg here; make sure these are installed: ${packages[*]}" >&2
+    echo "ensure-system-packages: no dpkg here; make sure these are installed: ${packages[*]} npm java" >&2
     exit 0
 fi
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v java >/dev/null 2>&1 || missing+=(default-jre-headless)
 
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0

@@ -143,6 +143,38 @@ def _private_pki(settings, _pki_dir):
     settings.COVENANT_TRUST_ROOTS = [str(_pki_dir / "dev-ca.pem")]
 
 
+@pytest.fixture(autouse=True)
+def _test_client_sign_in(monkeypatch):
+    """A test client signs in as a person who has passed both steps: ``force_login`` and
+    ``login`` give a session verified by a confirmed authenticator (created for the user), so
+    the two-factor middleware lets it through whatever the user's role. Tests of the second
+    step itself start from tests.two_factor_support.mark_unverified. ``Client.login`` passes a
+    request to ``authenticate``, as django-axes requires (it counts failures per address)."""
+    from django.contrib.auth import authenticate
+    from django.http import HttpRequest
+    from django.test.client import ClientMixin
+
+    from tests.two_factor_support import mark_verified
+
+    signed_in = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        signed_in(self, user, backend)
+        mark_verified(self, user)
+
+    def login(self, **credentials):
+        request = HttpRequest()
+        request.META["REMOTE_ADDR"] = "127.0.0.1"
+        user = authenticate(request, **credentials)
+        if user:
+            self._login(user)
+            return True
+        return False
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+    monkeypatch.setattr(ClientMixin, "login", login)
+
+
 @pytest.fixture
 def login(client):
     """login(user) signs the test client in as *user* (None stays anonymous); returns the client."""
@@ -158,9 +190,15 @@ def login(client):
 
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgres`` (row locks, concurrent transactions) run in CI's PostgreSQL
-    pass; on SQLite they are skipped before any fixture (e.g. a serialized rollback) runs."""
+    pass; on SQLite they are skipped before any fixture (e.g. a serialized rollback) runs.
+
+    Under pytest-xdist (CI runs ``-n 2 --dist loadgroup``) the tests that start real Celery
+    workers share one xdist group, so two workers never compete for the same Redis."""
     from django.db import connection
 
+    for item in items:
+        if "redis" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("redis"))
     if connection.vendor == "postgresql":
         return
     skip = pytest.mark.skip(reason="needs PostgreSQL: runs in CI's PostgreSQL pass")

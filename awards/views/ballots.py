@@ -26,8 +26,11 @@ from awards import selectors, services
 from awards.forms_ballots import BallotForm, PaperTallyForm, RoundCreateForm, RoundOpenForm
 from awards.models import BallotRound, Candidate, PaperTally
 from awards.views.common import get_bloc_year, get_round
+from awards.views.delegates import round_voting_context
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import date_long
+from meetings.selectors import round_conference
+from meetings.services import round_open_with_presence
 
 DETAIL = "awards/ballots/round_detail.html"
 
@@ -199,6 +202,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     may_vote = is_open and electronic and user.has_perm("awards.vote", ballot_round)
     voted = may_vote and selectors.has_voted(ballot_round=ballot_round, unit_id=user.unit_id)
     tally = _tally_of(ballot_round) if can_manage and not electronic else None
+    conference = round_conference(ballot_round=ballot_round)
     context = {
         "round": ballot_round,
         "bloc_year": ballot_round.bloc_year,
@@ -208,7 +212,12 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "progress": _progress(ballot_round),
         "can_manage": can_manage,
         "can_open": can_manage and ballot_round.status == BallotRound.Status.DRAFT,
-        "open_form": RoundOpenForm(members=ballot_round.member_units),
+        "open_form": RoundOpenForm(
+            members=ballot_round.member_units,
+            conference=conference if can_manage else None,
+        ),
+        # Where the number of units present came from: check-in at this conference, or typed.
+        "presence_meeting": conference.linked,
         "can_close": can_manage
         and is_open
         and (electronic or bool(tally and tally.confirmed_by_id)),
@@ -218,6 +227,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "has_voted": voted,
         "is_closed": is_closed,
         "runoff_pk": ballot_round.results.get("runoff_round") if is_closed else None,
+        **round_voting_context(user, ballot_round, may_vote=may_vote),
     }
     return render(request, DETAIL, context)
 
@@ -234,21 +244,37 @@ def round_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def round_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the vote; at a conference the presence is the check-in count, frozen on the round."""
     ballot_round = get_round(request.user, pk, perm="awards.manage_round")
-    form = RoundOpenForm(request.POST, members=ballot_round.member_units)
+    form = RoundOpenForm(
+        request.POST,
+        members=ballot_round.member_units,
+        conference=round_conference(ballot_round=ballot_round),
+    )
     if not form.is_valid():
         messages.error(request, _form_errors(form))
         return _to_round(ballot_round)
+    meeting = form.cleaned_data.get("meeting")
     try:
-        services.round_open(
+        opened = round_open_with_presence(
             ballot_round=ballot_round,
             by=request.user,
+            meeting=meeting,
             present_units=form.cleaned_data["present_units"],
         )
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        messages.success(request, _("Đã mở bỏ phiếu."))
+        messages.success(
+            request,
+            _(
+                "Đã mở bỏ phiếu tại hội nghị “%(title)s”: %(n)s/%(total)s đơn vị có mặt theo "
+                "điểm danh (giữ nguyên đến khi kết thúc bỏ phiếu)."
+            )
+            % {"title": meeting.title, "n": opened.present_units, "total": opened.member_units}
+            if meeting
+            else _("Đã mở bỏ phiếu."),
+        )
     return _to_round(ballot_round)
 
 
@@ -296,6 +322,7 @@ def _ballot_page(
         "bloc_year": ballot_round.bloc_year,
         "form": form,
         "errors": errors,
+        "as_delegate": not request.user.is_leader,  # only a delegate gets here otherwise
     }
     return render(request, "awards/ballots/ballot.html", context)
 

@@ -100,6 +100,8 @@ def awards_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpRespon
         "can_nominate": can_manage or user.has_perm("awards.nominate", bloc_year),
         "can_see_scores": user.has_perm("scoring.view_summary", bloc_year),
         "can_download_dossier": can_manage or user.is_ministry_office,
+        "can_name_delegate": user.has_perm("awards.name_delegate", bloc_year),
+        "can_view_voters": user.has_perm("awards.view_voters", bloc_year),
         "closed": BallotRound.Status.CLOSED,
         "default_form": DefaultNominationsForm(
             award_types=AwardType.objects.filter(recipient=AwardType.Recipient.COLLECTIVE)

@@ -310,7 +310,7 @@ def item_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         messages.error(request, errors_text(exc))
     else:
         messages.success(request, _("Đã xóa một nội dung giao ước."))
-    return to_detail(covenant, "noi-dung")
+    return to_detail(covenant, "noi-dung-giao-uoc")
 
 
 @login_required

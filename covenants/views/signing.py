@@ -33,6 +33,8 @@ from covenants.forms import (
 from covenants.models import Covenant, Signature
 from covenants.views.common import get_covenant
 from covenants.views.covenant import errors_text, items_of, to_detail
+from meetings.models import Meeting
+from meetings.selectors import ceremony_meeting, present_unit_ids
 
 logger = logging.getLogger(__name__)
 MANAGE = "covenants.manage_covenant"
@@ -115,14 +117,22 @@ def sign_online(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ceremony mode, on the secretariat's tablet -------------------------------------------------
 
 
+def _ceremony_presence(covenant: Covenant) -> tuple[Meeting | None, set[int] | None]:
+    """The conference the ceremony is on the agenda of, and the units checked in there."""
+    meeting = ceremony_meeting(covenant=covenant)
+    return meeting, (present_unit_ids(meeting=meeting) if meeting else None)
+
+
 def _ceremony_context(
     covenant: Covenant, form: CeremonySignForm | None = None, notice: str = ""
 ) -> dict:
+    """The tally and the signing form; at a conference, who is checked in (only they sign)."""
     tally = selectors.signature_tally(covenant=covenant)
     signing = covenant.status == Covenant.Status.SIGNING
     unsigned = [unit for unit, signature in tally.rows if signature is None]
+    meeting, present = _ceremony_presence(covenant)
     if form is None and signing and unsigned:
-        form = CeremonySignForm(units=unsigned, auto_id="le-ky-%s")
+        form = CeremonySignForm(units=unsigned, present=present, auto_id="le-ky-%s")
     return {
         "covenant": covenant,
         "bloc_year": covenant.bloc_year,
@@ -130,6 +140,9 @@ def _ceremony_context(
         "signing": signing,
         "form": form if signing and unsigned else None,
         "notice": notice,
+        "meeting": meeting,
+        # Unit ids checked in at the ceremony's conference; None when tied to no conference.
+        "present": present,
     }
 
 
@@ -153,11 +166,18 @@ def ceremony_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """The leader authenticates on the tablet; the secretariat's session is never touched
     (authenticate() checks the credentials without logging anyone in)."""
     covenant = get_covenant(request.user, pk, perm=MANAGE)
-    form = CeremonySignForm(request.POST, units=_unsigned_units(covenant), auto_id="le-ky-%s")
+    form = CeremonySignForm(
+        request.POST,
+        units=_unsigned_units(covenant),
+        present=_ceremony_presence(covenant)[1],
+        auto_id="le-ky-%s",
+    )
     signature = None
     if form.is_valid():
         unit = form.cleaned_data["unit"]
         try:
+            # Presence first: an absent unit is refused before any password is tried.
+            services.ceremony_presence_check(covenant=covenant, unit=unit)
             leader = services.authenticate_leader(
                 request=request,
                 username=form.cleaned_data["username"],

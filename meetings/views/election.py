@@ -10,12 +10,9 @@ elected creates next year's bloc year and records the handover.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,14 +21,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from awards import services as awards_services
-from awards.models import BallotRound, Candidate
 from awards.views.ballots import rule_rows
-from blocs.models import BlocYear, MemberUnit, User
+from blocs.models import BlocYear
 from blocs.selectors import bloc_members, bloc_years
 from blocs.views import get_bloc_for_user
 from meetings import selectors, services
 from meetings.forms_registration import ElectionApplyForm, ElectionForm, RotationForm
-from meetings.models import AgendaItem, Handover, Meeting, RotationEntry
+from meetings.models import Handover, Meeting, RotationEntry
+from meetings.selectors import Seat, seats_of
 from meetings.views.common import get_meeting
 
 MANAGE = "meetings.manage_meeting"
@@ -100,150 +97,12 @@ def rotation(request: HttpRequest, bloc_pk: int) -> HttpResponse:
 # --- the election at the conference -----------------------------------------------------------
 
 
-@dataclass
-class Seat:
-    """Next year's chair or vice: its agenda item, its current ballot round and candidate."""
-
-    role: str
-    title: str
-    item: AgendaItem | None
-    round: BallotRound | None
-    candidate: MemberUnit | None
-
-    @property
-    def row(self) -> dict:
-        rows = self.round.results.get("candidates", []) if self.round else []
-        return rows[0] if rows else {}
-
-    @property
-    def closed(self) -> bool:
-        return bool(self.round and self.round.status == BallotRound.Status.CLOSED)
-
-    @property
-    def elected(self) -> bool:
-        return self.closed and bool(self.row.get("elected"))
-
-    @property
-    def failed(self) -> bool:
-        return self.closed and not self.elected
-
-    @property
-    def needs_round(self) -> bool:
-        return self.round is None or self.failed
-
-    def problem(self) -> str:
-        if self.round is None:
-            return _("Chưa tạo vòng “%(title)s”.") % {"title": self.title}
-        if not self.closed:
-            return _("Vòng “%(title)s” chưa kết thúc bỏ phiếu.") % {"title": self.round.title}
-        if not self.elected:
-            return _("Vòng “%(title)s” không bầu được %(unit)s (%(why)s).") % {
-                "title": self.round.title,
-                "unit": self.candidate.short_name if self.candidate else "–",
-                "why": self.row.get("rule") or _("không có kết quả"),
-            }
-        return ""
-
-
-def round_titles(bloc_year: BlocYear) -> tuple[str, str]:
-    """ "Bầu Khối trưởng năm 2023", "Bầu Khối phó năm 2023" ("Cụm" for a cluster)."""
-    kind, year = bloc_year.bloc.kind_word, bloc_year.year + 1
-    return f"Bầu {kind} trưởng năm {year}", f"Bầu {kind} phó năm {year}"
-
-
-def seats_of(meeting: Meeting) -> list[Seat]:
-    """The first two "elect" agenda items carry the chair's and the vice's rounds, in that order."""
-    items = list(
-        AgendaItem.objects.filter(meeting=meeting, action=AgendaItem.Action.ELECT)
-        .select_related("ballot_round")
-        .order_by("position", "pk")[:2]
-    )
-    rounds = [
-        i.ballot_round for i in items if i.ballot_round_id and i.ballot_round.purpose == "election"
-    ]
-    candidates: dict[int, MemberUnit] = {}
-    for candidate in (
-        Candidate.objects.filter(round__in=rounds).select_related("unit").order_by("position")
-    ):
-        candidates.setdefault(candidate.round_id, candidate.unit)
-    seats = []
-    for index, (role, title) in enumerate(
-        zip(("chair", "vice"), round_titles(meeting.bloc_year), strict=True)
-    ):
-        item = items[index] if index < len(items) else None
-        ballot_round = (
-            item.ballot_round
-            if item and item.ballot_round_id and item.ballot_round.purpose == "election"
-            else None
-        )
-        seats.append(
-            Seat(
-                role,
-                title,
-                item,
-                ballot_round,
-                candidates.get(ballot_round.pk) if ballot_round else None,
-            )
-        )
-    return seats
-
-
 def _electable(bloc_year: BlocYear):
     """Next year's members when memberships for it exist, else this year's."""
     following = bloc_members(bloc=bloc_year.bloc, year=bloc_year.year + 1)
     return (
         following if following.exists() else bloc_members(bloc=bloc_year.bloc, year=bloc_year.year)
     )
-
-
-@transaction.atomic
-def _open_rounds(
-    *, meeting: Meeting, seats: list[Seat], units: dict[str, MemberUnit], by: User
-) -> list[BallotRound]:
-    """One open round per seat that needs one, each on its agenda item; the units present now are
-    the rounds' presence (quorum)."""
-    present = len(services.present_unit_ids(meeting))
-    opened = []
-    for seat in seats:
-        if not seat.needs_round:
-            continue
-        created = awards_services.round_create(
-            bloc_year=meeting.bloc_year,
-            title=seat.title,
-            by=by,
-            purpose="election",
-            unit_candidates=[units[seat.role]],
-            award_type=None,
-            seats=1,
-            max_choices=1,
-            held_on=timezone.localtime(meeting.starts_at).date(),
-        )
-        opened.append(
-            awards_services.round_open(ballot_round=created, by=by, present_units=present)
-        )
-        item = seat.item
-        if item is None:
-            services.agenda_item_save(
-                meeting=meeting,
-                by=by,
-                action=AgendaItem.Action.ELECT,
-                title=seat.title,
-                ballot_round=created,
-            )
-        else:
-            services.agenda_item_save(
-                meeting=meeting,
-                by=by,
-                item=item,
-                action=item.action,
-                title=item.title,
-                ballot_round=created,
-                covenant=item.covenant,
-                document=item.document,
-                published=item.published,
-                outcome=item.outcome,
-            )
-    return opened
 
 
 def _election_context(meeting: Meeting, seats: list[Seat], form, apply_form) -> dict:
@@ -294,7 +153,7 @@ def election(request: HttpRequest, pk: int) -> HttpResponse:
     form = ElectionForm(
         data,
         units=_electable(meeting.bloc_year),
-        kind_word=meeting.bloc_year.bloc.kind_word,
+        kind_word=meeting.bloc_year.bloc.kind_name,
         initial=initial,
     )
     for seat in seats:
@@ -306,18 +165,21 @@ def election(request: HttpRequest, pk: int) -> HttpResponse:
     ).exists()
     if data is not None and not handed and any(s.needs_round for s in seats) and form.is_valid():
         try:
-            opened = _open_rounds(
+            opened = services.election_rounds_open(
                 meeting=meeting,
-                seats=seats,
+                chair=form.cleaned_data["chair"],
+                vice=form.cleaned_data["vice"],
                 by=request.user,
-                units={"chair": form.cleaned_data["chair"], "vice": form.cleaned_data["vice"]},
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(
                 request,
-                _("Đã mở bỏ phiếu: %(titles)s (%(n)s/%(total)s đơn vị có mặt).")
+                _(
+                    "Đã mở bỏ phiếu: %(titles)s (%(n)s/%(total)s đơn vị có mặt theo điểm danh, "
+                    "số liệu giữ nguyên đến khi kết thúc bỏ phiếu)."
+                )
                 % {
                     "titles": "; ".join(r.title for r in opened),
                     "n": opened[0].present_units,
@@ -365,7 +227,7 @@ def election_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _("Chưa áp dụng được kết quả bầu: %(why)s") % {"why": _errors(exc)})
         return redirect("meeting_election", pk=meeting.pk)
-    kind = meeting.bloc_year.bloc.kind_word
+    kind = meeting.bloc_year.bloc.kind_name
     messages.success(
         request,
         _(

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -29,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from blocs.models import MemberUnit
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import date_long, date_short, two_digits
+from khoi_portal.outbox.services import enqueue
 from meetings import selectors, services, tasks
 from meetings.forms_registration import (
     DELEGATE_ROWS,
@@ -424,7 +424,7 @@ def _get_delegate(user, pk: int | None = None, *, uid=None) -> tuple[Delegate, M
 def _queue_qr_if_mailed_before(meeting: Meeting) -> None:
     """A substitute gets their code when the others already got theirs."""
     if Delegate.objects.filter(registration__meeting=meeting, qr_sent_at__isnull=False).exists():
-        transaction.on_commit(lambda: tasks.send_delegate_qr.delay(meeting.pk))
+        enqueue(tasks.send_delegate_qr, meeting.pk)
 
 
 @login_required
@@ -480,7 +480,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     if registration_closed(meeting):
         messages.error(request, _("Đã hết hạn đăng ký; không gửi nhắc."))
     else:
-        transaction.on_commit(lambda: tasks.remind_unanswered.delay(meeting.pk))
+        enqueue(tasks.remind_unanswered, meeting.pk)
         messages.success(
             request,
             _(
@@ -495,7 +495,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def send_qr(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting(request.user, pk, perm=MANAGE)
-    transaction.on_commit(lambda: tasks.send_delegate_qr.delay(meeting.pk))
+    enqueue(tasks.send_delegate_qr, meeting.pk)
     messages.success(
         request,
         _("Đang gửi mã QR tới các đại biểu có thư điện tử; người đã nhận sẽ không nhận lại."),

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from khoi_portal.lib.vietnamese import date_long, two_digits
+from khoi_portal.lib.official import interface_moment
 from scoring import selectors, services
 from scoring.forms_sheets import (
     EvidenceForm,
@@ -41,9 +41,9 @@ ZERO = Decimal("0")
 
 
 def deadline_text(moment) -> str:
-    """The deadline as people write it: "17 giờ 00, ngày 15 tháng 12 năm 2021" (local time)."""
-    local = timezone.localtime(moment)
-    return f"{two_digits(local.hour)} giờ {two_digits(local.minute)}, {date_long(local.date())}"
+    """The deadline as people write it: "17 giờ 00, ngày 15 tháng 12 năm 2021" (local time), or
+    "17:00, 15 December 2021" in English."""
+    return interface_moment(moment)
 
 
 def _errors(exc: ValidationError) -> str:

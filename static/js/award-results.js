@@ -65,7 +65,9 @@
           awardThreshold: { value: data.threshold, label: data.threshold_label },
           tooltip: {
             callbacks: {
-              label: (item) => data.votes[item.dataIndex] + " phiếu · " + percent(item.raw),
+              label: (item) =>
+                data.votes[item.dataIndex] + " " + (canvas.dataset.votesWord || "phiếu") + " · " +
+                percent(item.raw),
             },
           },
         },
@@ -93,9 +95,13 @@
         if (match) { shown += 1; }
       });
       if (counter) {
+        // The sentences come translated from the page (data-text-*), with {shown} / {total}.
+        const text = (name, fallback) => (input.dataset[name] || fallback)
+          .replace("{shown}", shown).replace("{total}", total);
         counter.textContent = query
-          ? (shown ? shown + " / " + total + " phiếu khớp với mã đã nhập" : "Không tìm thấy mã này trong danh sách")
-          : total + " phiếu";
+          ? (shown ? text("textMatches", "{shown} / {total} phiếu khớp với mã đã nhập")
+            : text("textNone", "Không tìm thấy mã này trong danh sách"))
+          : text("textTotal", "{total} phiếu");
       }
     });
   }

@@ -16,6 +16,7 @@ from django.urls import reverse
 from awards import services
 from awards.models import Ballot, BallotRound
 from tests.awards.matrix_ballots import opened
+from tests.browser_support import sign_in
 from tests.conftest import services_required
 from tests.factories import UserFactory
 
@@ -65,12 +66,7 @@ def page(monkeypatch):
 
 
 def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + reverse("login"))
-    form = page.locator("form:has(input[name=password])")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    form.locator("button[type=submit]").click()
-    page.locator(".navbar-text").wait_for()
+    sign_in(page, base, username, password)  # both steps (tests/browser_support.py)
 
 
 def test_a_leader_votes_and_finds_the_receipt_in_the_published_list(world, live_server, page):

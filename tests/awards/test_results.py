@@ -14,6 +14,7 @@ from awards import services
 from awards.models import BallotRound, Candidate, Proposal
 from tests.awards.conftest import flag_round
 from tests.awards.matrix_awards import closed_paper_round
+from tests.browser_support import sign_in
 from tests.factories import BlocYearFactory, MembershipFactory, MemberUnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -278,12 +279,7 @@ def test_the_chart_draws_and_the_search_box_finds_a_receipt(
     page.on(
         "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
     )
-    page.goto(live_server.url + reverse("login"))
-    form = page.locator("form:has(input[name=password])")
-    form.locator("input[name=username]").fill("leader")
-    form.locator("input[name=password]").fill("Ket-qua@Bo-phieu-2022")
-    form.locator("button[type=submit]").click()
-    page.locator(".navbar-text").wait_for()
+    sign_in(page, live_server.url, "leader", "Ket-qua@Bo-phieu-2022")  # both steps
 
     page.goto(live_server.url + _results(ballot_round))
     page.wait_for_function(

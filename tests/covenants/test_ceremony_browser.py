@@ -16,6 +16,7 @@ import pytest
 from django.urls import reverse
 
 from covenants.models import Signature
+from tests.browser_support import sign_in
 from tests.conftest import services_required
 from tests.covenants.conftest import make_covenant
 from tests.factories import UserFactory
@@ -59,12 +60,7 @@ def page(monkeypatch):
 
 
 def _sign_in(page, base: str, username: str, password: str) -> None:
-    page.goto(base + reverse("login"))
-    form = page.locator("form:has(input[name=password])")
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(password)
-    form.locator("button[type=submit]").click()
-    page.locator(".navbar-text").wait_for()
+    sign_in(page, base, username, password)  # both steps (tests/browser_support.py)
 
 
 def _leader_signs(page, unit, username: str, password: str) -> None:

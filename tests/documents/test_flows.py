@@ -169,13 +169,16 @@ def test_a_failed_delivery_is_shown_and_can_be_resent(
     def refuse(self, *args, **kwargs):
         raise smtplib.SMTPServerDisconnected("máy chủ thư từ chối")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    with django_capture_on_commit_callbacks(execute=True):
-        services.document_distribute(
-            document=document,
-            by=world.secretariat,
-            recipients=[("Bình Định", "bd@khoiportal.test", world.member)],
-        )
+    # Only the first send is refused: a scoped patch (undoing the whole monkeypatch fixture
+    # would also undo the conftest's two-factor sign-in patch).
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.mail.EmailMessage.send", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.document_distribute(
+                document=document,
+                by=world.secretariat,
+                recipients=[("Bình Định", "bd@khoiportal.test", world.member)],
+            )
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED
     assert "từ chối" in delivery.last_error
@@ -186,7 +189,6 @@ def test_a_failed_delivery_is_shown_and_can_be_resent(
     )
     assert "máy chủ thư từ chối" in page
     assert "Gửi lại" in page
-    monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         login(world.secretariat).post(reverse("delivery_retry", kwargs={"pk": delivery.pk}))
     delivery.refresh_from_db()

@@ -22,6 +22,7 @@ from django.urls import reverse
 from blocs.models import BlocYear
 from meetings import services
 from meetings.models import AgendaItem, Handover
+from tests.browser_support import sign_in
 from tests.conftest import services_required
 from tests.covenants.conftest import make_covenant
 from tests.factories import UserFactory
@@ -78,12 +79,7 @@ class Person:
                 self.csp_errors.append(m.text) if "Content Security Policy" in m.text else None
             ),
         )
-        self.page.goto(base + reverse("login"))
-        form = self.page.locator("form:has(input[name=password])")
-        form.locator("input[name=username]").fill(username)
-        form.locator("input[name=password]").fill(OWN_PASSWORD)
-        form.locator("button[type=submit]").click()
-        self.page.locator(".navbar-text").wait_for(state="attached")  # collapsed on a phone
+        sign_in(self.page, base, username, OWN_PASSWORD)  # both steps (tests/browser_support.py)
 
     def go(self, name: str, **kwargs):
         self.page.goto(self.base + reverse(name, kwargs=kwargs))

@@ -37,3 +37,13 @@ class Command(BaseCommand):
             self.stdout.write(f"Mật khẩu chung (password): {settings.DEMO_PASSWORD}")
         else:
             self.stdout.write("DEBUG đang tắt: mật khẩu mẫu bị từ chối khi đăng nhập.")
+        if settings.OTP_REQUIRED:
+            self.stdout.write(
+                "Xác thực hai bước bắt buộc với thường trực khối, lãnh đạo đơn vị và Văn phòng "
+                "thi đua của Bộ: lần đăng nhập đầu, các tài khoản này đăng ký ứng dụng xác thực."
+            )
+        else:
+            self.stdout.write(
+                "Xác thực hai bước không bắt buộc trong bản demo (OTP_REQUIRED=0); ai cũng có thể "
+                "tự bật tại trang Bảo mật tài khoản (/tai-khoan/bao-mat/)."
+            )

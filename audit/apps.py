@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Nhật ký hoạt động"
+
+    def ready(self) -> None:
+        from audit import dashboard, permissions  # noqa: F401  (register the provider and rules)

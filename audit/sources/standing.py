@@ -1,0 +1,102 @@
+"""Campaigns launched (phát động phong trào) and the bloc's standing documents published (its
+regulation, scoring rules, fund regulation, yearly plans: one history row per version).
+
+A unit's own campaign (seed 001) belongs to no bloc, like a unit's own documents: only the
+ministry office, unfiltered, sees it.
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.sources.base import EventKind, HistorySource
+from covenants.models import BlocDocument, Campaign
+
+
+class CampaignSource(HistorySource):
+    """A campaign launched by a bloc or a unit (its creation), or deleted."""
+
+    key, kind, model = "campaign", EventKind.CAMPAIGN, Campaign
+    related = ("bloc", "unit")
+
+    def events(self, rows):
+        return rows.filter(history_type__in=["+", "-"])
+
+    def in_scope(self, rows, scope):
+        if scope.bloc_ids is not None:
+            rows = rows.filter(bloc_id__in=scope.bloc_ids)
+        if scope.year is not None:
+            rows = rows.filter(year=scope.year)
+        return rows
+
+    def event(self, record, context):
+        unit = record.unit.full_name if record.unit else "?"
+        owner = record.bloc.name if record.bloc else unit
+        values = {
+            "title": record.title,
+            "owner": owner,
+            "start": record.starts_on.strftime("%d/%m/%Y"),
+            "end": record.ends_on.strftime("%d/%m/%Y"),
+        }
+        if record.history_type == "-":
+            text = _("Xóa phong trào thi đua «%(title)s» của %(owner)s")
+        else:
+            text = _("%(owner)s phát động phong trào thi đua «%(title)s» (%(start)s – %(end)s)")
+        if record.bloc:
+            place = f"{record.bloc.symbol} {record.year}"
+        else:
+            place = record.unit.short_name if record.unit else ""
+        event = self.base_event(
+            record,
+            text % values,
+            url=reverse("campaign_detail", kwargs={"pk": record.id}),
+            place=place,
+        )
+        if event.reason == "Phát động phong trào":
+            event.reason = ""  # the text says it already
+        return event
+
+
+class BlocDocumentSource(HistorySource):
+    """A version of a standing document published (each version is a new row, never edited).
+
+    Its year, for the year filter and the place, is the year it applies from."""
+
+    key, kind, model = "bloc_document", EventKind.DOCUMENT, BlocDocument
+    shown = ("decision", "valid_from_year")
+    related = ("bloc",)
+
+    def events(self, rows):
+        return rows.filter(history_type__in=["+", "-"])
+
+    def in_scope(self, rows, scope):
+        if scope.bloc_ids is not None:
+            rows = rows.filter(bloc_id__in=scope.bloc_ids)
+        if scope.year is not None:
+            rows = rows.filter(valid_from_year=scope.year)
+        return rows
+
+    def changes(self, record):
+        return super().changes(record) if record.history_type == "+" else []
+
+    def event(self, record, context):
+        values = {
+            "kind": record.get_kind_display(),
+            "version": record.version,
+            "title": record.title,
+            "bloc": record.bloc.symbol if record.bloc else "?",
+        }
+        if record.history_type == "-":
+            text = _("Xóa %(kind)s phiên bản %(version)s của %(bloc)s: %(title)s")
+        else:
+            text = _("Công bố %(kind)s phiên bản %(version)s của %(bloc)s: %(title)s")
+        event = self.base_event(
+            record,
+            text % values,
+            url=reverse("bloc_document_detail", kwargs={"pk": record.id}),
+            place=f"{record.bloc.symbol} {record.valid_from_year}" if record.bloc else "",
+        )
+        if event.reason.startswith("Ban hành phiên bản"):
+            event.reason = ""  # the text says it already
+        return event

@@ -1,0 +1,45 @@
+"""One row per piece of background work, written in the transaction that asked for it."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class OutboxMessage(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ đưa vào hàng đợi")
+        PUBLISHED = "published", _("Đã đưa vào hàng đợi")
+
+    task = models.CharField(_("tác vụ"), max_length=200)
+    args = models.JSONField(_("tham số"), default=list, blank=True)
+    kwargs = models.JSONField(_("tham số có tên"), default=dict, blank=True)
+    status = models.CharField(
+        _("trạng thái"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("số lần thử đưa vào hàng đợi"), default=0)
+    last_error = models.TextField(_("lỗi gần nhất"), blank=True)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    published_at = models.DateTimeField(_("đưa vào hàng đợi lúc"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("việc chạy nền")
+        verbose_name_plural = _("việc chạy nền")
+        indexes = [
+            # The periodic flush reads only pending rows, oldest first.
+            models.Index(
+                fields=["created_at"], condition=Q(status="pending"), name="outbox_pending"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(published_at__isnull=False),
+                name="outbox_published_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}: {self.get_status_display()}"
