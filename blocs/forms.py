@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from blocs.models import User
@@ -17,6 +18,12 @@ class LoginForm(NFCFormMixin, AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Tên đăng nhập")
+        # AuthenticationForm sets max_length after the field is built, so nothing checks it:
+        # a longer name reached authenticate() and django-axes' 255-character record of the
+        # failure (a server error on PostgreSQL).
+        self.fields["username"].validators.append(
+            MaxLengthValidator(self.fields["username"].max_length)
+        )
         self.fields["password"].label = _("Mật khẩu")
 
     def confirm_login_allowed(self, user):

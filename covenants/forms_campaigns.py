@@ -135,6 +135,8 @@ PhaseFormSet = forms.formset_factory(
     extra=PHASES_INLINE,
     max_num=PHASES_INLINE,
     validate_max=True,
+    # A posted TOTAL_FORMS of 9999 would otherwise build and re-render max_num + 1000 forms.
+    absolute_max=PHASES_INLINE,
 )
 
 

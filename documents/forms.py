@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import RegexValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,4 +97,14 @@ class VerifyUploadForm(PortalForm):
 
 
 class VerifyLookupForm(PortalForm):
-    code = forms.CharField(label=_("Mã xác minh"), max_length=16)
+    code = forms.CharField(
+        label=_("Mã xác minh"),
+        max_length=16,
+        # Letters and digits only: the code becomes a path segment ("../x" or "a/b" has no URL).
+        validators=[
+            RegexValidator(
+                r"^\s*[A-Za-z0-9]+\s*$",
+                _("Mã xác minh chỉ gồm chữ cái và chữ số, như in ở cuối văn bản."),
+            )
+        ],
+    )

@@ -59,7 +59,7 @@ class NFCFormMixin:
         found: dict[str, tuple[str, list]] = {}
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             key = self.add_prefix(name)  # type: ignore[attr-defined]
-            values = data.getlist(key) if hasattr(data, "getlist") else [data.get(key)]
+            values = _values(data, key)
             bad = [isinstance(v, str) and refused(field, v) for v in values]
             if any(bad):
                 if strip_nul:
@@ -72,6 +72,8 @@ class NFCFormMixin:
             for key, kept in found.values():
                 if hasattr(data, "setlist"):
                     data.setlist(key, kept)
+                elif isinstance(data.get(key), list | tuple):
+                    data[key] = kept
                 elif kept:
                     data[key] = kept[0]
                 else:
@@ -101,6 +103,14 @@ class NFCFormMixin:
         error = legacy_text_error(value)
         if error is not None:
             self.add_error(name, error)  # type: ignore[attr-defined]
+
+
+def _values(data, key: str) -> list:
+    """Every value posted under *key*: a QueryDict's list, or a plain dict's value or list."""
+    if hasattr(data, "getlist"):
+        return data.getlist(key)
+    value = data.get(key)
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 def _as_integer(field: forms.Field, value: str) -> int | None:

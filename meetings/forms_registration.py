@@ -95,6 +95,8 @@ def delegate_formset(*, extra: int = DELEGATE_ROWS):
         extra=extra,
         max_num=MAX_DELEGATE_ROWS,
         validate_max=True,
+        # A posted TOTAL_FORMS of 9999 would otherwise build and re-render max_num + 1000 forms.
+        absolute_max=MAX_DELEGATE_ROWS,
     )
 
 

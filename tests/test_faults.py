@@ -177,7 +177,11 @@ class Workers:
 
 
 @pytest.fixture
-def workers(tmp_path, transactional_db):
+def workers(tmp_path, transactional_db, monkeypatch):
+    # Celery lets these variables override the broker given to the client below (CI's
+    # PostgreSQL pass sets CELERY_BROKER_URL): without them, the client talks to the workers' Redis.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     pool = Workers(tmp_path, _redis_url())
     yield pool
     pool.close()

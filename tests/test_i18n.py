@@ -297,6 +297,55 @@ def test_the_score_sheet_reads_in_english(world, login, scored):  # noqa: F811
         assert words in text
 
 
+def test_dates_on_pages_follow_the_reader(world, login):
+    """A conference's registration deadline and a ballot round's date read "09:00, 12 January
+    2030" in English and "09 giờ 00, ngày 12 tháng 01 năm 2030" in Vietnamese; the printed
+    delegate list stays Vietnamese."""
+    from tests.awards.matrix_awards import closed_paper_round
+    from tests.meetings.conftest import make_meeting
+
+    meeting = make_meeting(world)
+    ballot_round = closed_paper_round(world)
+    pages = {
+        reverse("meeting_register", kwargs={"pk": meeting.pk}): (
+            "09:00, 12 January 2030",
+            "09 giờ 00, ngày 12 tháng 01 năm 2030",
+        ),
+        reverse("meeting_delegates", kwargs={"pk": meeting.pk}): (
+            "09:00, 12 January 2030",
+            "09 giờ 00, ngày 12 tháng 01 năm 2030",
+        ),
+        reverse("ballot_round_detail", kwargs={"pk": ballot_round.pk}): (
+            "20 December 2022",
+            "ngày 20 tháng 12 năm 2022",
+        ),
+    }
+    client = login(world.secretariat)
+    for url, (_english, vietnamese) in pages.items():
+        assert vietnamese in visible_text(client.get(url)), url
+    switch_to_english(client)
+    for url, (english, vietnamese) in pages.items():
+        text = visible_text(client.get(url))
+        assert english in text, url
+        assert vietnamese not in text, url
+    pdf = client.get(reverse("meeting_delegates_pdf", kwargs={"pk": meeting.pk}))
+    assert "In lúc " in _pdf_text(pdf.content)
+    assert "giờ" in _pdf_text(pdf.content).split("In lúc ")[1]
+
+
+def test_the_error_pages_read_in_english(world, login):
+    client = login(world.outsider)
+    switch_to_english(client)
+    response = client.get("/khong-co-trang-nay/")
+    assert response.status_code == 404
+    text = visible_text(response)
+    assert "Page not found" in text
+    assert "Back to the home page" in text
+    for data in sorted({*_world_data(world), "Tiếng Việt", "Khối Portal"}, key=len, reverse=True):
+        text = text.replace(data, "")
+    assert not VIETNAMESE_LETTERS.search(text)
+
+
 def test_vietnamese_stays_the_default(world, login):
     client = login(world.secretariat)
     response = client.get(reverse("dashboard"))

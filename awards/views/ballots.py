@@ -28,7 +28,7 @@ from awards.models import BallotRound, Candidate, PaperTally
 from awards.views.common import get_bloc_year, get_round
 from awards.views.delegates import round_voting_context
 from blocs.selectors import bloc_members
-from khoi_portal.lib.vietnamese import date_long
+from khoi_portal.lib.official import interface_date_long
 from meetings.selectors import round_conference
 from meetings.services import round_open_with_presence
 
@@ -208,7 +208,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "bloc_year": ballot_round.bloc_year,
         "rules": _round_rules(ballot_round),
         "candidates": selectors.candidates_of(ballot_round=ballot_round),
-        "held_on": date_long(ballot_round.held_on) if ballot_round.held_on else "",
+        "held_on": interface_date_long(ballot_round.held_on) if ballot_round.held_on else "",
         "progress": _progress(ballot_round),
         "can_manage": can_manage,
         "can_open": can_manage and ballot_round.status == BallotRound.Status.DRAFT,

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blocs.models import MemberUnit
 from blocs.selectors import bloc_members
+from khoi_portal.lib.official import interface_moment
 from khoi_portal.lib.vietnamese import date_long, date_short, two_digits
 from khoi_portal.outbox.services import enqueue
 from meetings import selectors, services, tasks
@@ -53,7 +54,8 @@ def _errors(exc: ValidationError) -> str:
 
 
 def moment_text(moment: dt.datetime) -> str:
-    """ "17 giờ 00, ngày 12 tháng 01 năm 2030" (local time)."""
+    """ "17 giờ 00, ngày 12 tháng 01 năm 2030" (local time), for the printed delegate list, which
+    is Vietnamese throughout; pages write moments in the reader's language (interface_moment)."""
     local = timezone.localtime(moment)
     return f"{two_digits(local.hour)} giờ {two_digits(local.minute)}, {date_long(local.date())}"
 
@@ -162,7 +164,7 @@ def register(request: HttpRequest, pk: int) -> HttpResponse:
         "can_manage": manager,
         "units": list(_members(meeting)) if manager else [],
         "unit_param": UNIT_PARAM,
-        "deadline": moment_text(meeting.registration_deadline)
+        "deadline": interface_moment(meeting.registration_deadline)
         if meeting.registration_deadline
         else "",
         "late": registration_closed(meeting),
@@ -235,7 +237,7 @@ def _list_context(meeting: Meeting) -> dict:
         "totals": totals,
         "unanswered": [row.unit for row in rows if row.status == "none"],
         "day": date_short(meeting_day(meeting)),
-        "deadline": moment_text(meeting.registration_deadline)
+        "deadline": interface_moment(meeting.registration_deadline)
         if meeting.registration_deadline
         else "",
         "late": registration_closed(meeting),
