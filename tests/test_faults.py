@@ -17,7 +17,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +27,7 @@ from django.db import IntegrityError, connection, transaction
 
 from documents import services
 from documents.models import Delivery, Document, DocumentType
-from tests.conftest import services_required
+from tests.celery_support import require_redis, start_worker
 from tests.test_infrastructure import clean_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,16 +39,8 @@ WAIT = 120
 
 
 def _redis_url() -> str:
-    import redis
-
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
-    except (redis.exceptions.RedisError, OSError) as exc:
-        message = f"Redis is not reachable at {url}: {exc}"
-        if services_required():
-            pytest.fail(message + " (CI / KHOI_REQUIRE_SERVICES: Redis is required)")
-        pytest.skip(message)
+    require_redis(url)
     return url
 
 
@@ -95,31 +86,9 @@ class Workers:
             KHOI_FAULTS_MAIL_DIR=str(self.mail),
             KHOI_FAULTS_MARK_DIR=str(self.marks),
         )
-        with log_path.open("w", encoding="utf-8") as log:
-            worker = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "khoi_portal",
-                    "worker",
-                    "--pool=solo",
-                    "-l",
-                    "info",
-                    "-Q",
-                    self.queue,
-                    "-n",
-                    f"{self.queue}-{len(self.started)}@%h",
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        worker = start_worker(
+            queue=self.queue, name=f"{self.queue}-{len(self.started)}", env=env, log_path=log_path
+        )
         self.started.append((worker, log_path))
         return worker
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.celery_support import require_redis, start_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -84,54 +86,18 @@ def test_compose_file_has_every_service_with_a_health_check():
 # --- a real Celery worker on Redis -----------------------------------------------------------
 
 
-def _redis_or_skip(url: str) -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3).ping()
-    except (redis.exceptions.RedisError, OSError) as exc:
-        message = f"Redis is not reachable at {url}: {exc}"
-        if services_required():
-            pytest.fail(message + " (CI / KHOI_REQUIRE_SERVICES: Redis is required)")
-        pytest.skip(message)
-
-
 @pytest.mark.redis
 def test_a_real_worker_runs_the_ping_task(tmp_path, monkeypatch):
     import redis
     from celery import Celery
 
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-    _redis_or_skip(url)
+    require_redis(url)
 
     queue = f"khoi-test-{uuid.uuid4().hex}"
     log_path = tmp_path / "worker.log"
     env = clean_env(CELERY_BROKER_URL=url, CELERY_RESULT_BACKEND=url)
-    with log_path.open("w", encoding="utf-8") as log:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "khoi_portal",
-                "worker",
-                "--pool=solo",
-                "-l",
-                "info",
-                "-Q",
-                queue,
-                "-n",
-                f"{queue}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    worker = start_worker(queue=queue, name=queue, env=env, log_path=log_path)
     # Celery lets these variables override the broker and backend given below (CI's PostgreSQL
     # pass sets CELERY_BROKER_URL): without them, the client talks to the worker's Redis.
     monkeypatch.delenv("CELERY_BROKER_URL", raising=False)

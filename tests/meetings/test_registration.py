@@ -379,10 +379,10 @@ def test_a_failed_qr_email_is_given_back_for_the_retry(world, meeting, monkeypat
     def refuse(self, *args, **kwargs):
         raise OSError("SMTP server unreachable")
 
-    monkeypatch.setattr("django.core.mail.EmailMessage.send", refuse)
-    assert tasks.send_delegate_qr(meeting.pk) == 0
+    with monkeypatch.context() as patch:
+        patch.setattr("django.core.mail.EmailMessage.send", refuse)
+        assert tasks.send_delegate_qr(meeting.pk) == 0
     assert Delegate.objects.get().qr_sent_at is None
-    monkeypatch.undo()
     assert tasks.send_delegate_qr(meeting.pk) == 1
     assert len(mail.outbox) == 1
 

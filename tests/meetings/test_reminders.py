@@ -139,12 +139,12 @@ def test_a_failed_send_keeps_its_claim_until_tomorrow(world, conferences, monkey
     def refuse(**kwargs):
         raise smtplib.SMTPServerDisconnected("máy chủ thư ngắt kết nối")
 
-    monkeypatch.setattr(tasks, "send_mail", refuse)
-    assert tasks.remind_unanswered(conferences["due"].pk) == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(tasks, "send_mail", refuse)
+        assert tasks.remind_unanswered(conferences["due"].pk) == 0
     failed = RegistrationReminder.objects.filter(meeting=conferences["due"])
     assert failed.count() == 3
     assert all(r.sent_at is None and "ngắt kết nối" in r.error for r in failed)
-    monkeypatch.undo()
     assert tasks.remind_unanswered(conferences["due"].pk) == 0  # at most once a day
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     assert tasks.remind_unanswered(conferences["due"].pk, today=tomorrow) == 3
