@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
@@ -9,10 +11,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from awards.models import VotingDelegate
+from khoi_portal.outbox.services import send_once
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_delegate(delegation_id: int, event: str) -> bool:
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_delegate(self, delegation_id: int, event: str) -> bool:
     """E-mail the delegate that a leader named them to vote for the unit (``named``) or took the
     delegation back (``revoked``). Nothing is sent when they have no address."""
     delegation = (
@@ -33,10 +36,14 @@ def notify_delegate(delegation_id: int, event: str) -> bool:
         )
     )
     context = {"delegation": delegation, "event": event, "link": settings.SITE_URL + target}
-    send_mail(
-        subject=render_to_string("awards/email/delegate_subject.txt", context).strip(),
-        message=render_to_string("awards/email/delegate.txt", context),
-        from_email=None,
-        recipient_list=[delegation.delegate.email],
+    return send_once(
+        self.request,
+        "delegate",
+        partial(
+            send_mail,
+            subject=render_to_string("awards/email/delegate_subject.txt", context).strip(),
+            message=render_to_string("awards/email/delegate.txt", context),
+            from_email=None,
+            recipient_list=[delegation.delegate.email],
+        ),
     )
-    return True

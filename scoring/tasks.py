@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 from celery import shared_task
 from django.core.mail import send_mail
@@ -10,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from khoi_portal.outbox.services import send_once
 from scoring import services
 from scoring.models import Reminder, Round, Scale, Sheet
 
@@ -56,8 +58,8 @@ def send_reminders(today: str | None = None) -> int:
     return sent
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def notify_scale_changed(round_id: int, scale_id: int) -> int:
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_scale_changed(self, round_id: int, scale_id: int) -> int:
     scoring_round = Round.objects.select_related("bloc_year__bloc").get(pk=round_id)
     scale = Scale.objects.get(pk=scale_id)
     count = 0
@@ -65,13 +67,18 @@ def notify_scale_changed(round_id: int, scale_id: int) -> int:
         recipients = [p.email for p in services.members_for_unit(sheet.unit)]
         if recipients:
             context = {"round": scoring_round, "scale": scale, "sheet": sheet}
-            send_mail(
-                subject=render_to_string(
-                    "scoring/email/scale_changed_subject.txt", context
-                ).strip(),
-                message=render_to_string("scoring/email/scale_changed.txt", context),
-                from_email=None,
-                recipient_list=recipients,
+            # One claim per unit: a retry after unit 5's failure does not mail units 1-4 again.
+            count += send_once(
+                self.request,
+                f"sheet-{sheet.pk}",
+                partial(
+                    send_mail,
+                    subject=render_to_string(
+                        "scoring/email/scale_changed_subject.txt", context
+                    ).strip(),
+                    message=render_to_string("scoring/email/scale_changed.txt", context),
+                    from_email=None,
+                    recipient_list=recipients,
+                ),
             )
-            count += 1
     return count

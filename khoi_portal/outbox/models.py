@@ -43,3 +43,21 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}: {self.get_status_display()}"
+
+
+class SentNotice(models.Model):
+    """A notice e-mail claimed before it is sent, under a key naming the task run and the
+    recipients (the outbox gives every publish of one row the same task id): a task the broker
+    delivers twice, or the flush publishes twice, sends it once. A claim whose sender died
+    before marking it sent is taken over after ``NOTICE_CLAIM_STALE``."""
+
+    key = models.CharField(_("khóa"), max_length=255, unique=True)
+    claimed_at = models.DateTimeField(_("nhận gửi lúc"), default=timezone.now)
+    sent_at = models.DateTimeField(_("đã gửi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư thông báo đã gửi")
+        verbose_name_plural = _("thư thông báo đã gửi")
+
+    def __str__(self) -> str:
+        return self.key

@@ -17,13 +17,13 @@ from functools import partial
 
 import redis.exceptions
 from django.contrib import messages
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError
 
-from khoi_portal.outbox.models import OutboxMessage
+from khoi_portal.outbox.models import OutboxMessage, SentNotice
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,7 @@ def outbox_publish(*, message_id: int, connection=None) -> bool:
     task = _task(message.task)
     if _app().conf.task_always_eager:
         _mark_published(message.pk)
-        task.apply_async(args=message.args, kwargs=message.kwargs)
+        task.apply_async(args=message.args, kwargs=message.kwargs, task_id=task_id_of(message.pk))
         return True
     try:
         with (
@@ -120,12 +120,52 @@ def _send(task, message: OutboxMessage, connection) -> None:
         args=message.args,
         kwargs=message.kwargs,
         connection=connection,
+        # Every publish of this row is the same task run: notices sent once key on it.
+        task_id=task_id_of(message.pk),
         # Nothing reads task results; asking for one would also make the producer wait on the
         # result store (the same Redis) for ~20 s when it is down.
         ignore_result=True,
         retry=True,
         retry_policy=PUBLISH_RETRY,
     )
+
+
+def task_id_of(message_id: int) -> str:
+    return f"outbox-{message_id}"
+
+
+# A claim older than this whose mail is not marked sent belongs to a sender that died.
+NOTICE_CLAIM_STALE = dt.timedelta(minutes=10)
+
+
+def send_once(task_request, scope: str, send) -> bool:
+    """Call *send()* unless this task run already sent the notice *scope* names; True if sent.
+
+    The key is the task id (the same for every publish of one outbox row, and for a message the
+    broker delivers again) plus *scope* (e.g. the recipients' unit). A failed send gives the
+    claim back so a retry can send; a run without a task id (called directly) always sends.
+    """
+    if not getattr(task_request, "id", None):
+        send()
+        return True
+    key = f"{task_request.id}:{scope}"[:255]
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            SentNotice.objects.create(key=key, claimed_at=now)
+    except IntegrityError:
+        taken_over = SentNotice.objects.filter(
+            key=key, sent_at__isnull=True, claimed_at__lt=now - NOTICE_CLAIM_STALE
+        ).update(claimed_at=now)
+        if not taken_over:
+            return False
+    try:
+        send()
+    except BaseException:
+        SentNotice.objects.filter(key=key, sent_at__isnull=True).delete()
+        raise
+    SentNotice.objects.filter(key=key).update(sent_at=timezone.now())
+    return True
 
 
 def _mark_published(message_id: int) -> None:
