@@ -7,17 +7,13 @@ skipped, or fails in CI (CI or KHOI_REQUIRE_SERVICES set).
 
 from __future__ import annotations
 
-import os
-
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from awards import services
 from awards.models import Ballot, BallotRound
 from tests.awards.matrix_ballots import opened
-from tests.browser_support import sign_in
-from tests.conftest import services_required
+from tests.browser_support import sign_in, tab
 from tests.factories import UserFactory
 
 # Award types are migration data that a transactional test's flush removes: tests/conftest.py
@@ -27,42 +23,13 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 OWN_PASSWORD = "Bo-phieu@Kin-2022"
 
 
 @pytest.fixture
 def page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous and safe (the live server answers from its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        yield tab
-        # The ORM calls made while Playwright runs hold their own connection (Playwright's
-        # greenlet has its own context, so Django's per-context connections differ): close it,
-        # or PostgreSQL refuses to drop the test database at the end of the session.
-        connections.close_all()
-        context.close()
-        browser.close()
+    with tab(monkeypatch, viewport={"width": 1024, "height": 900}) as page:
+        yield page
 
 
 def _sign_in(page, base: str, username: str, password: str) -> None:

@@ -14,7 +14,7 @@ from awards import services
 from awards.models import BallotRound, Candidate, Proposal
 from tests.awards.conftest import flag_round
 from tests.awards.matrix_awards import closed_paper_round
-from tests.browser_support import sign_in
+from tests.browser_support import sign_in, tab
 from tests.factories import BlocYearFactory, MembershipFactory, MemberUnitFactory
 
 pytestmark = pytest.mark.django_db
@@ -226,33 +226,11 @@ def test_the_ministry_table_is_the_ministrys_alone(world, login, role):
 
 # --- in a real browser ------------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture
 def browser_page(monkeypatch):
-    """A Chromium tab (the system's); skipped without it, failed in CI (services_required)."""
-    import os
-
-    from tests.conftest import services_required
-
-    if not os.path.exists(CHROMIUM):
-        if services_required():
-            pytest.fail(f"Chromium not found at {CHROMIUM}")
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
-        )
-        context = browser.new_context(viewport={"width": 1024, "height": 900}, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        yield tab
-        context.close()
-        browser.close()
+    with tab(monkeypatch, viewport={"width": 1024, "height": 900}) as page:
+        yield page
 
 
 @pytest.mark.browser

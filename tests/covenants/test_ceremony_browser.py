@@ -10,28 +10,16 @@ without it the test is skipped, or fails in CI (CI or KHOI_REQUIRE_SERVICES set)
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from django.urls import reverse
 
 from covenants.models import Signature
-from tests.browser_support import sign_in
-from tests.conftest import services_required
+from tests.browser_support import sign_in, tab
 from tests.covenants.conftest import make_covenant
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 375, "height": 740}
 OWN_PASSWORD = "Le-ky@Hoi-nghi-2022"
@@ -39,24 +27,8 @@ OWN_PASSWORD = "Le-ky@Hoi-nghi-2022"
 
 @pytest.fixture
 def page(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
-    # still synchronous and safe (the live server answers from its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport=TABLET, locale="vi-VN")
-        tab = context.new_page()
-        tab.set_default_timeout(10_000)
-        yield tab
-        context.close()
-        browser.close()
+    with tab(monkeypatch, viewport=TABLET) as page:
+        yield page
 
 
 def _sign_in(page, base: str, username: str, password: str) -> None:

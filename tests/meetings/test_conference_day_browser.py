@@ -13,7 +13,6 @@ Chromium is the system's (/usr/bin/chromium); without it the test is skipped, or
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -22,23 +21,13 @@ from django.urls import reverse
 from blocs.models import BlocYear
 from meetings import services
 from meetings.models import AgendaItem, Handover
-from tests.browser_support import sign_in
-from tests.conftest import services_required
+from tests.browser_support import chromium, sign_in
 from tests.covenants.conftest import make_covenant
 from tests.factories import UserFactory
 from tests.meetings.conftest import make_meeting
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 390, "height": 844}
 TABLET = {"width": 820, "height": 1180}
 # Outside DEBUG the demo password opens nothing: everyone gets their own.
@@ -47,20 +36,8 @@ OWN_PASSWORD = "Hoi-nghi@Tong-ket-2022"
 
 @pytest.fixture
 def browser(monkeypatch):
-    if not os.path.exists(CHROMIUM):
-        message = f"Chromium not found at {CHROMIUM}"
-        if services_required():
-            pytest.fail(message)
-        pytest.skip(message)
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls stay
-    # synchronous and safe (the live server answers from its own thread).
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(monkeypatch) as browser:
+        yield browser
 
 
 class Person:
