@@ -15,6 +15,7 @@ from blocs import lockout, selectors, services, two_factor
 from blocs.forms import LoginForm, PersonForm, PersonInviteForm
 from blocs.models import Bloc, BlocYear, MemberUnit, SecretariatAppointment, User
 from blocs.two_factor_views import after_password_url
+from khoi_portal import pagecache
 from khoi_portal.dashboard import attention_items
 from khoi_portal.lib.official import interface_date_long
 
@@ -91,10 +92,20 @@ def health(request: HttpRequest) -> JsonResponse:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
+    secretariat_years = selectors.secretariat_years(user).order_by("-year")[:5]
+
+    def body_context() -> dict:
+        return {
+            "items": attention_items(user),
+            "blocs": selectors.blocs_with_latest_year(selectors.blocs_visible_to(user)),
+            "secretariat_years": secretariat_years,
+        }
+
     context = {
-        "items": attention_items(user),
-        "blocs": selectors.blocs_with_latest_year(selectors.blocs_visible_to(user)),
-        "secretariat_years": selectors.secretariat_years(user).order_by("-year")[:5],
+        # Every app's tasks: read from the cache until any of their data changes.
+        "body": pagecache.fragment(
+            request, "dashboard", template="blocs/_dashboard_body.html", context=body_context
+        ),
         "today": interface_date_long(selectors.today()),
     }
     return render(request, "blocs/dashboard.html", context)
@@ -111,22 +122,37 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bloc = get_bloc_for_user(request.user, pk)
-    years = list(selectors.bloc_years(bloc=bloc))
     chosen = request.GET.get("nam", "")
-    bloc_year = next((y for y in years if str(y.year) == chosen), None)
-    if bloc_year is None:
-        bloc_year = selectors.latest_bloc_year(bloc=bloc)
-    year = bloc_year.year if bloc_year else selectors.current_year()
-    context = {
-        "bloc": bloc,
-        "bloc_year": bloc_year,
-        "year": year,
-        "years": years,
-        "members": selectors.bloc_members(bloc=bloc, year=year),
-        "supervisor": selectors.bloc_supervisor(bloc=bloc, on=selectors.year_end(year)),
-        "merged_from": selectors.merged_from(bloc=bloc),
-        "can_manage": bool(bloc_year and request.user.has_perm("blocs.manage_people", bloc_year)),
-    }
+    chosen = chosen if len(chosen) == 4 and chosen.isdigit() else ""  # anything else: the latest
+
+    def body_context() -> dict:
+        years = list(selectors.bloc_years(bloc=bloc))
+        bloc_year = next((y for y in years if str(y.year) == chosen), None)
+        if bloc_year is None:
+            bloc_year = selectors.latest_bloc_year(bloc=bloc)
+        year = bloc_year.year if bloc_year else selectors.current_year()
+        return {
+            "bloc": bloc,
+            "bloc_year": bloc_year,
+            "year": year,
+            "years": years,
+            "members": selectors.bloc_members(bloc=bloc, year=year),
+            "supervisor": selectors.bloc_supervisor(bloc=bloc, on=selectors.year_end(year)),
+            "merged_from": selectors.merged_from(bloc=bloc),
+            "can_manage": bool(
+                bloc_year and request.user.has_perm("blocs.manage_people", bloc_year)
+            ),
+        }
+
+    body = pagecache.fragment(
+        request,
+        "bloc_detail",
+        template="blocs/_bloc_detail_body.html",
+        context=body_context,
+        depends_on={"blocs"},
+        vary=(bloc.pk, chosen),
+    )
+    context = {"bloc": bloc, "body": body}
     return render(request, "blocs/bloc_detail.html", context)
 
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meetings",
     "audit",
     "khoi_portal.outbox",
+    "khoi_portal.freshness",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,26 @@ MAILERS = {
 }
 del EMAIL_HOST
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Khối Portal <no-reply@khoi-portal.local>")
+
+# --- Cache: the busiest pages' fragments (khoi_portal.pagecache) ---------------------------
+# CACHE_URL empty: each process keeps its own in memory (right for the single development
+# server). Set it to a Redis URL so gunicorn workers share one; a cache that is down only makes
+# pages render uncached. Keys hold the data's freshness tokens, so nothing stale is ever served.
+_CACHE_URL = env_str("CACHE_URL", "")
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _CACHE_URL,
+        "KEY_PREFIX": "khoi",
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+    }
+    if _CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "khoi-portal"}
+}
+PAGE_CACHE_ALIAS = "default"
+# Longest life of a cached fragment: what changes with the clock alone (a deadline passing)
+# shows after at most this long; 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120, minimum=0)
 
 # --- Celery: in-process without a broker, Redis with one ------------------------------------
 _BROKER = env_str("CELERY_BROKER_URL", "")

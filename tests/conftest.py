@@ -124,6 +124,16 @@ def _tasks_in_process():
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test starts with an empty page cache: a rolled-back test's fragments (SQLite reuses
+    primary keys) must not be served to the next one. The cache itself stays on, so every page
+    test goes through khoi_portal.pagecache as production does."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     # Uploaded and generated files go to a throw-away folder, never the developer's media/.
     settings.MEDIA_ROOT = tmp_path / "media"

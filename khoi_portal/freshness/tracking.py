@@ -1,0 +1,132 @@
+"""Which app's data a write statement changed, and the new token after the commit."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import secrets
+
+from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate, pre_migrate
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+# The portal's apps whose data pages show; a table belongs to the app its name starts with.
+TRACKED_APPS = frozenset({"blocs", "documents", "covenants", "scoring", "awards", "meetings"})
+TABLE = "freshness_dataversion"
+
+_WRITE = re.compile(
+    r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.I
+)
+# Signing in stamps the user's last_login: nothing a cached page shows.
+_LAST_LOGIN_ONLY = re.compile(
+    r'\s*UPDATE\s+"?blocs_user"?\s+SET\s+"?last_login"?\s*=\s*\S+\s+WHERE', re.I
+)
+
+
+def written_scope(sql: str) -> str | None:
+    """The tracked app whose table *sql* writes to, or None (reads, other apps, last_login)."""
+    match = _WRITE.match(sql)
+    if match is None:
+        return None
+    scope = match.group(1).split("_", 1)[0].lower()
+    if scope not in TRACKED_APPS or _LAST_LOGIN_ONLY.match(sql):
+        return None
+    return scope
+
+
+_paused = False  # during ``migrate``: the table may not exist yet; every token changes after
+
+
+def _wrapper(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    scope = written_scope(sql) if isinstance(sql, str) and not _paused else None
+    if scope is not None and getattr(context.get("cursor"), "rowcount", -1) != 0:
+        note_write(context["connection"], scope)
+    return result
+
+
+def note_write(connection, scope: str) -> None:
+    """A write to *scope* happened on *connection*: change its token once the write is committed.
+
+    Inside a test case's transaction (which is rolled back, never committed) the token changes
+    at once, so a test that writes and then reads a page sees the page as a user would."""
+    if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        bump(connection, {scope})
+        return
+    pending = connection.__dict__.setdefault("_khoi_fresh_pending", set())
+    pending.add(scope)
+    if not connection.in_atomic_block:  # autocommit: the statement is committed already
+        _flush(connection)
+        return
+    flush = connection.__dict__.get("_khoi_fresh_flush")
+    if flush is None:
+        flush = connection._khoi_fresh_flush = functools.partial(_flush, connection)
+    if not any(func is flush for _sids, func, _robust in connection.run_on_commit):
+        connection.on_commit(flush, robust=True)
+
+
+def _flush(connection) -> None:
+    pending = connection.__dict__.get("_khoi_fresh_pending")
+    if pending:
+        scopes = set(pending)
+        pending.clear()
+        bump(connection, scopes)
+
+
+def bump(connection, scopes) -> None:
+    """Give each of *scopes* a new random token (an upsert: a missing row is created).
+
+    Runs on the driver's own cursor: not through the execute wrappers (no recursion) and not
+    in Django's query log, since it is bookkeeping of the write that caused it."""
+    connection.ensure_connection()
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    mark = "?" if connection.vendor == "sqlite" else "%s"
+    rows = sorted(scopes)
+    values = ", ".join(f"({mark}, {mark}, {mark})" for _ in rows)
+    params = [p for scope in rows for p in (scope, secrets.token_hex(16), now)]
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(
+            f"INSERT INTO {TABLE} (scope, token, changed_at) VALUES {values} "
+            "ON CONFLICT (scope) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at",
+            params,
+        )
+    finally:
+        cursor.close()
+
+
+def _install(sender, connection, **kwargs) -> None:
+    if _wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_wrapper)
+
+
+def _pause(sender, **kwargs) -> None:
+    global _paused
+    _paused = True
+
+
+def _resume(sender, using="default", **kwargs) -> None:
+    """After ``migrate`` (this app is the last to hear of it): data may have changed anywhere."""
+    global _paused
+    if sender.label == "freshness":
+        _paused = False
+        from django.db import connections
+
+        bump(connections[using], TRACKED_APPS)
+
+
+def connect() -> None:
+    connection_created.connect(_install, dispatch_uid="khoi_portal_freshness")
+    pre_migrate.connect(_pause, dispatch_uid="khoi_portal_freshness_pause")
+    post_migrate.connect(_resume, dispatch_uid="khoi_portal_freshness_resume")
+
+
+def tokens(scopes) -> dict[str, str]:
+    """The current token of each of *scopes* ("0" for an app never written to since install)."""
+    from khoi_portal.freshness.models import DataVersion
+
+    found = dict(DataVersion.objects.filter(scope__in=sorted(scopes)).values_list("scope", "token"))
+    return {scope: found.get(scope, "0") for scope in scopes}

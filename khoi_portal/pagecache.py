@@ -1,0 +1,134 @@
+"""Cached fragments of the busiest pages, keyed on the freshness of the data they show.
+
+A view hands over the part of a page that costs (tables, dashboards' task lists) as a template
+and a function building its context; :func:`fragment` returns its HTML from the cache when the
+data it reads has not changed since it was stored, else renders and stores it. The key holds:
+
+- the fragment's name and the objects it shows (*vary*), the user, the interface language and
+  today's date (so a fragment never crosses people, languages or days);
+- the freshness token of every app the fragment reads (:mod:`khoi_portal.freshness`): any
+  committed write to those apps' tables changes a token, so a changed page is never served;
+- a fingerprint of the code and templates, so a deployment never serves a fragment of the old
+  code.
+
+What depends on the clock alone (a deadline passing) shows at the latest after
+``PAGE_CACHE_SECONDS``. Fragments must not contain per-request secrets: one holding a CSRF token
+is never stored. Without a cache (Redis down) pages are rendered as if nothing were cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import caches
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from khoi_portal.freshness import tracking
+
+logger = logging.getLogger(__name__)
+
+ALL_APPS = tracking.TRACKED_APPS
+_SECRET_MARKERS = ("csrfmiddlewaretoken", 'name="secret"')
+_CODE: str | None = None
+_BROKEN_UNTIL = 0.0  # after a cache error, pages skip the cache for a few seconds
+
+
+def code_fingerprint() -> str:
+    """Sizes and modification times of the project's templates and Python modules."""
+    global _CODE
+    if _CODE is None:
+        root = Path(settings.BASE_DIR)
+        digest = hashlib.sha1()
+        for top in (
+            "templates",
+            "blocs",
+            "documents",
+            "covenants",
+            "scoring",
+            "awards",
+            "meetings",
+            "khoi_portal",
+            "locale",
+        ):
+            for dirpath, dirnames, filenames in os.walk(root / top):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for name in sorted(filenames):
+                    if name.endswith((".py", ".html", ".mo")):
+                        stat = os.stat(os.path.join(dirpath, name))
+                        digest.update(
+                            f"{dirpath}/{name}:{stat.st_size}:{stat.st_mtime_ns};".encode()
+                        )
+        _CODE = digest.hexdigest()[:12]
+    return _CODE
+
+
+def _tokens(request, scopes: Iterable[str]) -> dict[str, str]:
+    """The apps' tokens, read once per request."""
+    known = request.__dict__.setdefault("_khoi_fresh_tokens", {})
+    missing = [s for s in scopes if s not in known]
+    if missing:
+        known.update(tracking.tokens(missing))
+    return known
+
+
+def fragment(
+    request,
+    name: str,
+    *,
+    template: str,
+    context: Callable[[], dict],
+    depends_on: Iterable[str] = ALL_APPS,
+    vary: Iterable[object] = (),
+) -> SafeString:
+    """The HTML of *template* rendered with ``context()``, from the cache when still fresh."""
+    global _BROKEN_UNTIL
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds <= 0 or time.monotonic() < _BROKEN_UNTIL:
+        return _render(request, template, context)
+    scopes = sorted(set(depends_on))
+    unknown = set(scopes) - ALL_APPS
+    if unknown:
+        raise ValueError(f"not tracked: {sorted(unknown)}")
+    tokens = _tokens(request, scopes)
+    user = getattr(request, "user", None)
+    parts = [
+        name,
+        *(str(v) for v in vary),
+        f"u{getattr(user, 'pk', None)}",
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+        code_fingerprint(),
+        *(f"{s}={tokens[s]}" for s in scopes),
+    ]
+    key = "page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    cache = caches[settings.PAGE_CACHE_ALIAS]
+    try:
+        html = cache.get(key)
+    except Exception:  # the cache server is down: render, and leave it alone for a while
+        logger.warning("page cache unavailable; rendering without it", exc_info=True)
+        _BROKEN_UNTIL = time.monotonic() + 10
+        return _render(request, template, context)
+    if html is not None:
+        return mark_safe(html)
+    html = _render(request, template, context)
+    if any(marker in html for marker in _SECRET_MARKERS):
+        logger.error("fragment %s holds a per-request secret: not cached", name)
+        return html
+    try:
+        cache.set(key, str(html), seconds)
+    except Exception:
+        logger.warning("page cache unavailable; fragment not stored", exc_info=True)
+        _BROKEN_UNTIL = time.monotonic() + 10
+    return html
+
+
+def _render(request, template: str, context: Callable[[], dict]) -> SafeString:
+    return mark_safe(render_to_string(template, context(), request=request))
