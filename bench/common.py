@@ -103,6 +103,7 @@ class Env:
     static_root: Path
     media_root: Path
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(60))
+    cache_url: str = ""  # CACHE_URL: empty, each worker's own memory; a Redis URL, shared
 
     @property
     def database_url(self) -> str:
@@ -127,6 +128,8 @@ class Env:
             SECURE_HSTS_SECONDS="0",
             LOG_LEVEL="WARNING",
         )
+        if self.cache_url:
+            env["CACHE_URL"] = self.cache_url
         return env
 
 
@@ -139,6 +142,14 @@ def _admin(env: Env, statement) -> None:
 
     with psycopg.connect(f"{env.pg_url}/postgres", autocommit=True, connect_timeout=5) as conn:
         conn.execute(statement)
+
+
+def flush_cache(env: Env) -> None:
+    """Empty the Redis database the page cache uses, so a run starts cold."""
+    if env.cache_url:
+        import redis
+
+        redis.Redis.from_url(env.cache_url).flushdb()
 
 
 def create_database(env: Env) -> None:
@@ -306,12 +317,14 @@ def request(
 class Target:
     """One page or action: *call(client_index, i)* does the requests of one iteration and
     returns the HTTP status that counts, or (status, seconds) when only one of its requests
-    is to be timed (a ballot's POST, not the GET that fetched its secret)."""
+    is to be timed (a ballot's POST, not the GET that fetched its secret). *requests_per_call*
+    HTTP requests are served per iteration: throughput and server CPU count every one of them."""
 
     key: str
     label: str
     call: Callable[[int, int], int]
     expect: tuple[int, ...] = (200,)
+    requests_per_call: int = 1
 
 
 @dataclass
@@ -328,8 +341,13 @@ class Measured:
         return len(self.latencies)
 
     @property
+    def served(self) -> int:
+        """HTTP requests served: some iterations make more than one (see Target)."""
+        return self.requests * self.target.requests_per_call
+
+    @property
     def rps(self) -> float:
-        return self.requests / self.wall if self.wall else float("nan")
+        return self.served / self.wall if self.wall else float("nan")
 
     def p(self, q: float) -> float:
         return percentile(self.latencies, q) * 1000
@@ -384,7 +402,7 @@ def measure(
     server = sum(process_cpu_seconds(p) for p in pids) - cpu0
     own = time.process_time() - own0
     busy = system_busy_seconds() - busy0
-    result.server_cpu = server / result.requests if result.requests else float("nan")
+    result.server_cpu = server / result.served if result.requests else float("nan")
     result.other_cpus = max(0.0, busy - own - server) / result.wall
     return result
 

@@ -84,6 +84,14 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated target keys")
     parser.add_argument("--profile", type=int, default=0, help="print the N top functions")
     parser.add_argument("--sql", action="store_true", help="print the queries of the last run")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="also measure with the page cache off"
+    )
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="measure with and without the page cache; write the profile section of RESULTS.md",
+    )
     parser.add_argument("--db-name", default=national.DEFAULTS["db_name"])
     parser.add_argument("--pg-url", default=national.DEFAULTS["pg_url"])
     parser.add_argument("--static-root", default="", help="reuse collected static files")
@@ -114,7 +122,10 @@ def main() -> int:
         f"{'target':18} {'CPU med':>8} {'CPU min':>8} {'wall med':>9} {'queries':>8} "
         f"{'SQL ms':>7}  (ms; {args.runs} runs after {args.warmup})"
     )
-    for target in targets:
+    from django.conf import settings
+
+    def run(target, *, cached: bool):
+        settings.PAGE_CACHE_SECONDS = 120 if cached else 0
         for i in range(args.warmup):
             status = target.call(0, i)
             status = status[0] if isinstance(status, tuple) else status
@@ -137,10 +148,17 @@ def main() -> int:
             refused += status not in target.expect
             queries.append(len(ctx.captured_queries))
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
+        row = {
+            "cpu": statistics.median(cpu) * 1000,
+            "cpu_min": min(cpu) * 1000,
+            "wall": statistics.median(wall) * 1000,
+            "queries": statistics.median(queries),
+            "sql": statistics.median(sql) * 1000,
+            "refused": refused,
+        }
         print(
-            f"{target.key:18} {statistics.median(cpu) * 1000:8.1f} {min(cpu) * 1000:8.1f} "
-            f"{statistics.median(wall) * 1000:9.1f} {statistics.median(queries):8.0f} "
-            f"{statistics.median(sql) * 1000:7.1f}"
+            f"{target.key + ('' if cached else ' (no cache)'):18} {row['cpu']:8.1f} "
+            f"{row['cpu_min']:8.1f} {row['wall']:9.1f} {row['queries']:8.0f} {row['sql']:7.1f}"
             + (f"  ({refused} unexpected answers)" if refused else ""),
             flush=True,
         )
@@ -153,8 +171,45 @@ def main() -> int:
             stats.sort_stats("cumulative").print_stats(r"/work/main/(?!\.venv)", args.profile)
             stats.sort_stats("tottime").print_stats(args.profile)
             print(out.getvalue())
+        return row
+
+    rows = {}
+    for target in targets:
+        rows[target.key] = (
+            target,
+            run(target, cached=True),
+            run(target, cached=False) if args.write or args.no_cache else None,
+        )
+    if args.write:
+        write_results(args, rows)
     log("done")
     return 0
+
+
+def write_results(args, rows) -> None:
+    lines = [
+        "# In-process cost of the load test's targets, with and without the page cache",
+        "",
+        "Written by `bench/profile_pages.py --write` on the national data of `bench/national.py` "
+        "(PostgreSQL, `DEBUG=0`), through Django's test client in one process: CPU time of the "
+        "process per request (median; it hardly depends on other load), queries and their SQL "
+        "time. *Cached*: the page cache holds the fragments (each page's steady state while its "
+        "data is unchanged); *no cache*: `PAGE_CACHE_SECONDS=0`, every fragment rendered (a "
+        "page's first view after a change). Actions (POST) are not cached.",
+        "",
+        f"- Command: `.venv/bin/python bench/profile_pages.py --write --runs {args.runs}`",
+        f"- Date: {common.now_utc()}",
+        "",
+        "| Target | CPU ms, cached | Queries, cached | CPU ms, no cache | Queries, no cache | SQL ms, no cache |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for target, cached, cold in rows.values():
+        lines.append(
+            f"| {target.label} | {cached['cpu']:.1f} | {cached['queries']:.0f} | "
+            f"{cold['cpu']:.1f} | {cold['queries']:.0f} | {cold['sql']:.1f} |"
+        )
+    lines.append("")
+    common.write_section("profile", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -70,13 +71,18 @@ def code_fingerprint() -> str:
     return _CODE
 
 
-def _tokens(request, scopes: Iterable[str]) -> dict[str, str]:
-    """The apps' tokens, read once per request."""
-    known = request.__dict__.setdefault("_khoi_fresh_tokens", {})
-    missing = [s for s in scopes if s not in known]
-    if missing:
-        known.update(tracking.tokens(missing))
-    return known
+def _tokens(request) -> dict[str, str] | None:
+    """Every app's token (one query for the few rows there are), read once per request unless
+    the request itself has written since; None while its own writes are not committed (their
+    tokens change only then, so no key would tell the old data from the new)."""
+    connection = connections[DEFAULT_DB_ALIAS]  # the wrapper itself, not the proxy
+    if tracking.uncommitted_writes(connection):
+        return None
+    writes = tracking.writes_seen(connection)
+    memo = request.__dict__.get("_khoi_fresh_tokens")
+    if memo is None or memo[0] != writes:
+        memo = request._khoi_fresh_tokens = (writes, tracking.tokens(ALL_APPS))
+    return memo[1]
 
 
 def fragment(
@@ -97,7 +103,9 @@ def fragment(
     unknown = set(scopes) - ALL_APPS
     if unknown:
         raise ValueError(f"not tracked: {sorted(unknown)}")
-    tokens = _tokens(request, scopes)
+    tokens = _tokens(request)
+    if tokens is None:
+        return _render(request, template, context)
     user = getattr(request, "user", None)
     parts = [
         name,

@@ -247,3 +247,40 @@ def test_the_page_cache_can_be_turned_off(world, login, settings):
     second, _html = _queries(client, url)
     assert second == first
     assert not caches["default"]._cache  # LocMemCache's store
+
+
+def _counting_fragment(request, calls):
+    return pagecache.fragment(
+        request,
+        "bloc_detail",
+        template="blocs/_dashboard_body.html",
+        context=lambda: calls.append(1) or {"items": [], "blocs": [], "secretariat_years": []},
+        depends_on={"blocs"},
+    )
+
+
+def test_a_request_that_writes_never_reads_a_fragment_keyed_before_its_write(rf, world):
+    request = rf.get("/")
+    request.user = world.officer
+    calls = []
+    _counting_fragment(request, calls)
+    _counting_fragment(request, calls)
+    assert calls == [1]
+    Bloc.objects.filter(pk=world.bloc.pk).update(name="Đổi tên")
+    _counting_fragment(request, calls)
+    assert calls == [1, 1]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_transaction_with_writes_fragments_are_rendered_not_cached(rf, world):
+    request = rf.get("/")
+    request.user = world.officer
+    calls = []
+    with transaction.atomic():
+        Bloc.objects.filter(pk=world.bloc.pk).update(name="Chưa xác nhận")
+        _counting_fragment(request, calls)
+        _counting_fragment(request, calls)
+        assert calls == [1, 1]
+    _counting_fragment(request, calls)
+    _counting_fragment(request, calls)
+    assert calls == [1, 1, 1]

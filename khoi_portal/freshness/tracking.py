@@ -53,6 +53,7 @@ def note_write(connection, scope: str) -> None:
 
     Inside a test case's transaction (which is rolled back, never committed) the token changes
     at once, so a test that writes and then reads a page sees the page as a user would."""
+    connection.__dict__["_khoi_writes"] = connection.__dict__.get("_khoi_writes", 0) + 1
     if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
         bump(connection, {scope})
         return
@@ -122,6 +123,18 @@ def connect() -> None:
     connection_created.connect(_install, dispatch_uid="khoi_portal_freshness")
     pre_migrate.connect(_pause, dispatch_uid="khoi_portal_freshness_pause")
     post_migrate.connect(_resume, dispatch_uid="khoi_portal_freshness_resume")
+
+
+def writes_seen(connection) -> int:
+    """How many tracked writes this connection has made: a token read before the last one is
+    out of date."""
+    return connection.__dict__.get("_khoi_writes", 0)
+
+
+def uncommitted_writes(connection) -> bool:
+    """Whether this connection's open transaction has tracked writes whose tokens change only
+    at its commit (outside a transaction, what is left comes from a rollback)."""
+    return connection.in_atomic_block and bool(connection.__dict__.get("_khoi_fresh_pending"))
 
 
 def tokens(scopes) -> dict[str, str]:
