@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from awards.models import (
     AwardType,
@@ -103,10 +103,16 @@ def active_delegate(*, ballot_round: BallotRound, unit_id: int | None) -> Voting
     the delegate of the year."""
     if unit_id is None:
         return None
-    active = _active_delegations().filter(unit_id=unit_id)
+    # One query for both: at most one active delegation per unit and scope (the model's
+    # constraints), the round's own first.
     return (
-        active.filter(round=ballot_round).first()
-        or active.filter(bloc_year_id=ballot_round.bloc_year_id, round__isnull=True).first()
+        _active_delegations()
+        .filter(
+            Q(round=ballot_round) | Q(bloc_year_id=ballot_round.bloc_year_id, round__isnull=True),
+            unit_id=unit_id,
+        )
+        .order_by(F("round_id").asc(nulls_last=True))
+        .first()
     )
 
 

@@ -19,6 +19,7 @@ from awards import selectors
 from awards.models import (
     AwardType,
     Ballot,
+    BallotChoice,
     BallotRound,
     Candidate,
     Exclusion,
@@ -346,32 +347,46 @@ def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> s
     ):
         raise ValidationError(_("Đơn vị không phải thành viên của khối năm này."))
     secret = secrets.token_urlsafe(32)
-    token, created = VoterToken.objects.select_for_update().get_or_create(
-        round=ballot_round, unit=unit, defaults={"proof": _mac("token", secret)}
+    proof = _mac("token", secret)
+    # The unit's token row, created if missing (a conflict with one created meanwhile is no
+    # error), then given the new proof unless it is used: two statements, no savepoint, and the
+    # UPDATE's row lock orders this against a ballot_cast using the token at the same moment.
+    VoterToken.objects.bulk_create(
+        [VoterToken(round=ballot_round, unit=unit, proof=proof)], ignore_conflicts=True
     )
-    if not created:
-        if token.used:
-            raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
-        token.proof = _mac("token", secret)
-        token.save(update_fields=["proof"])
+    if not VoterToken.objects.filter(round=ballot_round, unit=unit, used=False).update(proof=proof):
+        raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
     return secret
 
 
 @transaction.atomic
 def ballot_cast(
-    *, ballot_round: BallotRound, unit: MemberUnit, user: User, secret: str, choice_ids: list[int]
+    *,
+    ballot_round: BallotRound,
+    unit: MemberUnit,
+    user: User,
+    secret: str,
+    choice_ids: list[int],
+    candidates: list[Candidate] | None = None,
 ) -> str:
     """Cast the unit's one ballot; returns the receipt the voter later finds in the published list.
 
     One vote per unit even with simultaneous requests: the token row is used by a conditional
     UPDATE (only one transaction can flip it) and the ballot's token hash is unique.
+    *candidates*: the round's candidates when the caller has loaded them already (a round's
+    candidates are fixed when it is created); otherwise they are read here.
     """
     current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
     if current.status != BallotRound.Status.OPEN:
         raise ValidationError(_("Vòng bỏ phiếu đã đóng."))
     if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
-    choices = list(Candidate.objects.filter(round=current, pk__in=choice_ids))
+    wanted = set(choice_ids)
+    if candidates is None:
+        # order_by(): the model's ordering would join the round, its year and bloc for nothing.
+        choices = list(Candidate.objects.filter(round=current, pk__in=wanted).order_by())
+    else:
+        choices = [c for c in candidates if c.pk in wanted and c.round_id == current.pk]
     if len(choices) != len(set(choice_ids)):
         raise ValidationError(_("Lựa chọn không hợp lệ."))
     if len(choices) > current.max_choices:
@@ -387,13 +402,15 @@ def ballot_cast(
         raise ValidationError(_("Phiếu bầu đã hết hiệu lực; hãy tải lại trang để nhận phiếu mới."))
     receipt = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
     try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(
-                round=current, token_hash=_mac("ballot", secret), receipt=receipt
-            )
+        # No savepoint: on an IntegrityError the ValidationError rolls this whole transaction
+        # back (the token's UPDATE with it) and nothing runs in it after the error.
+        ballot = Ballot.objects.create(
+            round=current, token_hash=_mac("ballot", secret), receipt=receipt
+        )
     except IntegrityError:
         raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này.")) from None
-    ballot.choices.set(choices)
+    # A new ballot has no choices yet: one INSERT, not ``choices.set``'s read-compare-insert.
+    BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, candidate=c) for c in choices])
     return receipt
 
 

@@ -6,10 +6,42 @@ that a bloc's internals exist), insiders without the right a 403.
 
 from __future__ import annotations
 
+import contextvars
+
 import rules
+from django.core.signals import request_finished, request_started
 from django.db.models import Q
+from django.db.models.signals import post_save
 
 from blocs.models import Bloc, BlocYear, Membership, MemberUnit, User
+
+# is_bloc_member's answers while one request is served, by (bloc id, unit id): a page asks
+# the same question for several permissions (view the round, vote in it, ...). None outside a
+# request (tasks, commands, tests calling has_perm), where every question goes to the database;
+# every request starts with an empty memo, so a membership changed since is always seen.
+_membership_memo: contextvars.ContextVar[dict[tuple[int, int], bool] | None] = (
+    contextvars.ContextVar("bloc_membership_memo", default=None)
+)
+
+
+def _memo_begin(**kwargs) -> None:
+    _membership_memo.set({})
+
+
+def _memo_end(**kwargs) -> None:
+    _membership_memo.set(None)
+
+
+def _memo_forget(**kwargs) -> None:
+    # A membership saved during the request (membership_add) is seen by the checks after it.
+    memo = _membership_memo.get()
+    if memo:
+        memo.clear()
+
+
+request_started.connect(_memo_begin, dispatch_uid="blocs.permissions.memo_begin")
+request_finished.connect(_memo_end, dispatch_uid="blocs.permissions.memo_end")
+post_save.connect(_memo_forget, sender=Membership, dispatch_uid="blocs.permissions.memo_forget")
 
 
 @rules.predicate
@@ -27,7 +59,13 @@ def is_bloc_member(user: User, bloc: Bloc) -> bool:
     """The person's unit belongs, or once belonged, to *bloc*."""
     if not (user.is_authenticated and user.is_active and user.unit_id) or bloc is None:
         return False
-    return Membership.objects.filter(bloc=bloc, unit_id=user.unit_id).exists()
+    memo, key = _membership_memo.get(), (bloc.pk, user.unit_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    member = Membership.objects.filter(bloc=bloc, unit_id=user.unit_id).exists()
+    if memo is not None:
+        memo[key] = member
+    return member
 
 
 def _is_secretariat_of(user: User, bloc_year: BlocYear) -> bool:

@@ -28,6 +28,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
@@ -98,14 +99,14 @@ def fragment(
     global _BROKEN_UNTIL
     seconds = settings.PAGE_CACHE_SECONDS
     if seconds <= 0 or time.monotonic() < _BROKEN_UNTIL:
-        return _render(request, template, context)
+        return _filled(request, _render(request, template, context))
     scopes = sorted(set(depends_on))
     unknown = set(scopes) - ALL_APPS
     if unknown:
         raise ValueError(f"not tracked: {sorted(unknown)}")
     tokens = _tokens(request)
     if tokens is None:
-        return _render(request, template, context)
+        return _filled(request, _render(request, template, context))
     user = getattr(request, "user", None)
     parts = [
         name,
@@ -123,20 +124,34 @@ def fragment(
     except Exception:  # the cache server is down: render, and leave it alone for a while
         logger.warning("page cache unavailable; rendering without it", exc_info=True)
         _BROKEN_UNTIL = time.monotonic() + 10
-        return _render(request, template, context)
+        return _filled(request, _render(request, template, context))
     if html is not None:
-        return mark_safe(html)
+        return _filled(request, html)
     html = _render(request, template, context)
     if any(marker in html for marker in _SECRET_MARKERS):
         logger.error("fragment %s holds a per-request secret: not cached", name)
-        return html
+        return _filled(request, html)
     try:
         cache.set(key, str(html), seconds)
     except Exception:
         logger.warning("page cache unavailable; fragment not stored", exc_info=True)
         _BROKEN_UNTIL = time.monotonic() + 10
-    return html
+    return _filled(request, html)
+
+
+# Where a cached fragment's forms take the page's CSRF field: ``{{ csrf_slot }}`` in the
+# fragment's template instead of ``{% csrf_token %}``. The cache holds this marker, never a
+# token; every response gets the field of its own request in its place.
+CSRF_SLOT = mark_safe("<!--khoi:csrf-->")
 
 
 def _render(request, template: str, context: Callable[[], dict]) -> SafeString:
-    return mark_safe(render_to_string(template, context(), request=request))
+    return mark_safe(
+        render_to_string(template, {**context(), "csrf_slot": CSRF_SLOT}, request=request)
+    )
+
+
+def _filled(request, html: str) -> SafeString:
+    if CSRF_SLOT in html:
+        html = html.replace(CSRF_SLOT, str(csrf_input(request)))
+    return mark_safe(html)

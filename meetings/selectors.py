@@ -96,6 +96,19 @@ def checked_in_counts(*, meeting: Meeting) -> dict[str, int]:
     return row
 
 
+def presence_counts(*, meeting: Meeting) -> dict[str, int]:
+    """``checked_in_counts`` and the number of units present (``present_units``, what
+    ``len(present_unit_ids(...))`` gives) in one query, for pages that show all three."""
+    checked_in = Q(checked_in_at__isnull=False)
+    return Delegate.objects.filter(
+        registration__meeting=meeting, substituted_by__isnull=True
+    ).aggregate(
+        total=Count("pk"),
+        present=Count("pk", filter=checked_in),
+        present_units=Count("registration__unit", filter=checked_in, distinct=True),
+    )
+
+
 # --- presence ----------------------------------------------------------------------------------
 
 
@@ -105,7 +118,9 @@ def present_unit_ids(*, meeting: Meeting) -> set[int]:
     return set(
         Delegate.objects.filter(
             registration__meeting=meeting, checked_in_at__isnull=False, substituted_by__isnull=True
-        ).values_list("registration__unit_id", flat=True)
+        )
+        .order_by()  # a set: the model's ordering would only make the database sort
+        .values_list("registration__unit_id", flat=True)
     )
 
 

@@ -267,7 +267,8 @@ def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None =
     if delegate.checked_in_at is None:
         delegate.checked_in_at, delegate.checked_in_by = at or timezone.now(), by
         _stamp(delegate, by=by, reason="Điểm danh có mặt")
-        delegate.save()
+        # The history row still snapshots every field (django-simple-history reads the instance).
+        delegate.save(update_fields=["checked_in_at", "checked_in_by"])
     return delegate
 
 

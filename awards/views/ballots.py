@@ -349,6 +349,7 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             secret=form.cleaned_data["secret"],
             choice_ids=form.cleaned_data["choices"],
+            candidates=candidates,
         )
     except ValidationError as exc:
         return _ballot_page(

@@ -42,7 +42,11 @@ _paused = False  # during ``migrate``: the table may not exist yet; every token 
 
 def _wrapper(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    scope = written_scope(sql) if isinstance(sql, str) and not _paused else None
+    scope = (
+        written_scope(sql)
+        if not _paused and isinstance(sql, str) and not sql.startswith("SELECT")
+        else None
+    )
     if scope is not None and getattr(context.get("cursor"), "rowcount", -1) != 0:
         note_write(context["connection"], scope)
     return result

@@ -117,7 +117,7 @@ def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _registration_summary(meeting: Meeting) -> dict:
     rows = selectors.registrations_of(meeting=meeting)
-    delegates = selectors.checked_in_counts(meeting=meeting)
+    delegates = selectors.presence_counts(meeting=meeting)
     return {
         "members": len(rows),
         "registered": sum(1 for _u, r, _d in rows if r is not None and not r.declined),
@@ -125,7 +125,7 @@ def _registration_summary(meeting: Meeting) -> dict:
         "waiting": sum(1 for _u, r, _d in rows if r is None),
         "delegates": delegates["total"],
         "present_delegates": delegates["present"],
-        "present_units": len(services.present_unit_ids(meeting)),
+        "present_units": delegates["present_units"],
     }
 
 

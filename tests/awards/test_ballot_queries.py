@@ -1,0 +1,234 @@
+"""The secret ballot stays cheap (issue #8's load test casts one ballot per unit at once): the
+ballot page and the cast each take a fixed number of queries, whatever the number of candidates;
+a page asks the database once whether the unit belongs to the bloc, however many permissions
+need to know; and the shortcuts behind those numbers refuse what the long way refused."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from awards import selectors, services
+from awards.models import Ballot, BallotRound, VoterToken
+from blocs.models import Membership
+from tests.awards.matrix_ballots import opened
+from tests.awards.matrix_delegates import named
+from tests.factories import MembershipFactory, MemberUnitFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# Session, user and authenticator device (middleware); the round; the unit's membership; the
+# candidates; the unit (the page header). Then the token's transaction: SAVEPOINT (BEGIN outside
+# a test), the unit's membership in the year, the token's INSERT … ON CONFLICT DO NOTHING, its
+# UPDATE, RELEASE (COMMIT). Before issue #8: 15 (the membership read twice, get_or_create's
+# SELECT … FOR UPDATE and its own savepoint).
+BALLOT_PAGE_QUERIES = 12
+# The same seven reads, then the cast: SAVEPOINT, the round locked, the token used, the ballot,
+# its choices (one INSERT for them all), RELEASE. Before: 19 (the membership twice, the
+# candidates read again, a savepoint around the ballot, choices.set's reads before its INSERT).
+CAST_QUERIES = 13
+
+
+def _url(ballot_round: BallotRound) -> str:
+    return reverse("ballot_cast", kwargs={"pk": ballot_round.pk})
+
+
+def _secret_in(page: str) -> str:
+    return re.search(r'name="secret" value="([^"]+)"', page).group(1)
+
+
+def _membership_reads(queries) -> int:
+    """is_bloc_member's reads (the year's membership is a subquery of the member units)."""
+    table = Membership._meta.db_table
+    return sum(1 for q in queries if q["sql"].startswith(f'SELECT 1 AS "a" FROM "{table}"'))
+
+
+def test_the_ballot_page_takes_a_fixed_number_of_queries(
+    world, leaders, login, django_assert_max_num_queries
+):
+    ballot_round = opened(world, max_choices=2)
+    client = login(world.leader)
+    with django_assert_max_num_queries(BALLOT_PAGE_QUERIES):
+        page = client.get(_url(ballot_round))
+    assert page.status_code == 200
+    assert 'name="secret"' in page.content.decode()
+
+
+def test_casting_takes_a_fixed_number_of_queries(
+    world, leaders, login, django_assert_max_num_queries
+):
+    ballot_round = opened(world, max_choices=2)
+    choices = list(ballot_round.candidates.values_list("pk", flat=True)[:2])
+    client = login(world.leader)
+    secret = _secret_in(client.get(_url(ballot_round)).content.decode())
+    with django_assert_max_num_queries(CAST_QUERIES):
+        response = client.post(_url(ballot_round), {"secret": secret, "choices": choices})
+    assert 'data-testid="receipt"' in response.content.decode()
+    ballot = Ballot.objects.get(round=ballot_round)
+    assert sorted(ballot.choices.values_list("pk", flat=True)) == sorted(choices)
+    assert VoterToken.objects.get(round=ballot_round, unit=world.member).used
+
+
+def test_a_page_reads_the_units_membership_once(world, leaders, login):
+    ballot_round = opened(world)
+    client = login(world.leader)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(_url(ballot_round)).status_code == 200
+    # view the round and vote in it both need the membership: one read (the other membership
+    # query, of the year, is the token's own check).
+    assert _membership_reads(ctx.captured_queries) == 1
+
+
+def test_a_membership_added_between_requests_is_seen(world, leaders, login):
+    outsider_unit = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế thử", short_name="Thử")
+    outsider = UserFactory(username="lanhdao.thu", unit=outsider_unit, unit_role="leader")
+    ballot_round = opened(world)
+    client = login(outsider)
+    assert client.get(_url(ballot_round)).status_code == 404
+    assert not outsider.has_perm("awards.view_round", ballot_round)
+    MembershipFactory(bloc=world.bloc, unit=outsider_unit, from_year=2019)
+    # Outside a request nothing is remembered; the next request starts afresh.
+    assert outsider.has_perm("awards.view_round", ballot_round)
+    assert client.get(_url(ballot_round)).status_code == 200
+
+
+def test_a_membership_ended_between_requests_is_seen(world, leaders, login):
+    ballot_round = opened(world)
+    client = login(world.leader)
+    assert (
+        client.get(reverse("ballot_round_detail", kwargs={"pk": ballot_round.pk})).status_code
+        == 200
+    )
+    Membership.objects.filter(bloc=world.bloc, unit=world.member).delete()
+    assert (
+        client.get(reverse("ballot_round_detail", kwargs={"pk": ballot_round.pk})).status_code
+        == 404
+    )
+
+
+# --- the shortcuts refuse what the long way refused ----------------------------------------------
+
+
+def test_a_new_ballot_page_voids_the_secret_of_the_previous_one(world, leaders):
+    ballot_round = opened(world)
+    first = services.token_issue(ballot_round=ballot_round, unit=world.member, user=world.leader)
+    second = services.token_issue(ballot_round=ballot_round, unit=world.member, user=world.leader)
+    assert VoterToken.objects.filter(round=ballot_round, unit=world.member).count() == 1
+    choice = ballot_round.candidates.first().pk
+    with pytest.raises(ValidationError) as refused:
+        services.ballot_cast(
+            ballot_round=ballot_round,
+            unit=world.member,
+            user=world.leader,
+            secret=first,
+            choice_ids=[choice],
+        )
+    assert refused.value.messages == [
+        "Phiếu bầu đã hết hiệu lực; hãy tải lại trang để nhận phiếu mới."
+    ]
+    services.ballot_cast(
+        ballot_round=ballot_round,
+        unit=world.member,
+        user=world.leader,
+        secret=second,
+        choice_ids=[choice],
+    )
+    with pytest.raises(ValidationError) as again:
+        services.token_issue(ballot_round=ballot_round, unit=world.member, user=world.leader)
+    assert again.value.messages == ["Đơn vị đã bỏ phiếu trong vòng này."]
+    assert VoterToken.objects.get(round=ballot_round, unit=world.member).used
+
+
+@pytest.mark.parametrize("given", [False, True], ids=["read-here", "from-the-view"])
+def test_a_candidate_of_another_round_is_refused(world, leaders, given):
+    ballot_round = opened(world)
+    other = opened(world)
+    stranger = other.candidates.first()
+    secret = services.token_issue(ballot_round=ballot_round, unit=world.member, user=world.leader)
+    candidates = [*ballot_round.candidates.all(), stranger] if given else None
+    with pytest.raises(ValidationError) as refused:
+        services.ballot_cast(
+            ballot_round=ballot_round,
+            unit=world.member,
+            user=world.leader,
+            secret=secret,
+            choice_ids=[stranger.pk],
+            candidates=candidates,
+        )
+    assert refused.value.messages == ["Lựa chọn không hợp lệ."]
+    assert not Ballot.objects.exists()
+    assert not VoterToken.objects.get(round=ballot_round, unit=world.member).used
+
+
+def test_a_blank_ballot_is_cast_without_choices(world, leaders):
+    ballot_round = opened(world)
+    secret = services.token_issue(ballot_round=ballot_round, unit=world.member, user=world.leader)
+    services.ballot_cast(
+        ballot_round=ballot_round,
+        unit=world.member,
+        user=world.leader,
+        secret=secret,
+        choice_ids=[],
+        candidates=list(ballot_round.candidates.all()),
+    )
+    assert not Ballot.objects.get(round=ballot_round).choices.exists()
+
+
+def test_a_membership_saved_during_a_request_is_seen_by_the_checks_after_it(world, leaders):
+    from blocs import permissions
+    from blocs.services import membership_add
+
+    outsider_unit = MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế thử", short_name="Thử")
+    outsider = UserFactory(username="lanhdao.thu", unit=outsider_unit, unit_role="leader")
+    permissions._memo_begin()  # what request_started does
+    try:
+        assert not permissions.is_bloc_member(outsider, world.bloc)
+        membership_add(bloc=world.bloc, unit=outsider_unit, from_year=2022)
+        assert permissions.is_bloc_member(outsider, world.bloc)
+    finally:
+        permissions._memo_end()  # what request_finished does
+
+
+# --- a delegate ---------------------------------------------------------------------------------
+
+
+def test_a_delegates_ballot_page_asks_for_the_delegation_once_per_check(
+    world, leaders, login, django_assert_max_num_queries
+):
+    named(world)
+    ballot_round = opened(world)
+    client = login(world.officer)
+    # The leader's numbers and one delegation read each for "may vote" and the token's check.
+    with django_assert_max_num_queries(BALLOT_PAGE_QUERIES + 2):
+        page = client.get(_url(ballot_round))
+    assert 'name="secret"' in page.content.decode()
+
+
+def test_the_rounds_own_delegate_takes_the_place_of_the_years(
+    world, leaders, django_assert_num_queries
+):
+    deputy = UserFactory(username="pho.truongban", unit=world.member, unit_role="officer")
+    year = named(world)
+    ballot_round = opened(world)
+    other_round = opened(world)
+    with django_assert_num_queries(1):
+        assert selectors.active_delegate(ballot_round=ballot_round, unit_id=world.member.pk) == year
+    own = services.delegate_name(
+        bloc_year=world.bloc_year,
+        unit=world.member,
+        delegate=deputy,
+        by=world.leader,
+        ballot_round=ballot_round,
+    )
+    with django_assert_num_queries(1):
+        assert selectors.active_delegate(ballot_round=ballot_round, unit_id=world.member.pk) == own
+    assert selectors.is_delegate(user=deputy, ballot_round=ballot_round)
+    assert not selectors.is_delegate(user=world.officer, ballot_round=ballot_round)
+    assert selectors.is_delegate(user=world.officer, ballot_round=other_round)
+    assert not selectors.is_delegate(user=deputy, ballot_round=other_round)
+    assert selectors.active_delegate(ballot_round=ballot_round, unit_id=world.vice.pk) is None
