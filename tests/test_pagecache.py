@@ -284,3 +284,35 @@ def test_inside_a_transaction_with_writes_fragments_are_rendered_not_cached(rf, 
     _counting_fragment(request, calls)
     _counting_fragment(request, calls)
     assert calls == [1, 1, 1]
+
+
+def test_forms_in_a_fragment_get_each_requests_own_token(rf, world, settings, tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "_form.html").write_text("<form method=post>{{ csrf_slot }}</form>")
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
+    from django.middleware.csrf import get_token
+
+    pages, calls = [], []
+    for _ in range(2):
+        request = rf.get("/")
+        request.user = world.officer
+        secret_token = get_token(request)
+        html = pagecache.fragment(
+            request,
+            "form",
+            template="t/_form.html",
+            context=lambda: calls.append(1) or {},
+            depends_on={"blocs"},
+        )
+        assert "khoi:csrf" not in html
+        value = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        from django.middleware.csrf import _unmask_cipher_token
+
+        assert _unmask_cipher_token(value) == _unmask_cipher_token(secret_token)
+        pages.append(value)
+    assert calls == [1]  # the second came from the cache, with its own token
+    stored = [v for v in caches["default"]._cache.values()]  # LocMemCache's store
+    assert stored
+    assert all(b"csrfmiddlewaretoken" not in v for v in stored)
