@@ -28,6 +28,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
@@ -130,6 +131,8 @@ def fragment(
         return _filled(request, html)
     html = _render(request, template, context)
     if any(marker in html for marker in _SECRET_MARKERS):
+        if getattr(settings, "PAGE_CACHE_STRICT", False):  # the test suite: a bug to fix
+            raise ImproperlyConfigured(f"fragment {name} holds a per-request secret")
         logger.error("fragment %s holds a per-request secret: not cached", name)
         return _filled(request, html)
     try:
@@ -150,6 +153,11 @@ def _render(request, template: str, context: Callable[[], dict]) -> SafeString:
     return mark_safe(
         render_to_string(template, {**context(), "csrf_slot": CSRF_SLOT}, request=request)
     )
+
+
+def render(request, template: str, context: dict) -> SafeString:
+    """A fragment's template rendered now, never cached (a form sent back with its errors)."""
+    return _filled(request, _render(request, template, lambda: context))
 
 
 def _filled(request, html: str) -> SafeString:

@@ -71,6 +71,33 @@ def _as_decimal(raw) -> Decimal | None:
     return value if value.is_finite() else None  # "sNaN" == 1 raises; the service refuses it
 
 
+def _text_field(*, label: str) -> forms.CharField:
+    """An entry's explanation or comment."""
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=5000,
+        widget=FastTextarea(
+            attrs={"rows": 2, "class": "form-control form-control-sm", "aria-label": label}
+        ),
+    )
+
+
+def _copy_field(pattern: forms.Field, *, label: str, attrs: dict) -> forms.Field:
+    """*pattern* with another label and some widget attributes changed (kept in their place):
+    what Field.__deepcopy__ makes of it, without copy's generic machinery."""
+    field = object.__new__(type(pattern))
+    field.__dict__.update(pattern.__dict__)
+    field.label = label
+    field.error_messages = pattern.error_messages.copy()
+    field.validators = pattern.validators[:]
+    widget = object.__new__(type(pattern.widget))
+    widget.__dict__.update(pattern.widget.__dict__)
+    widget.attrs = pattern.widget.attrs | attrs
+    field.widget = widget
+    return field
+
+
 class _EntriesForm(PortalForm):
     """One score field and one text field per entry, plus the sheet's version."""
 
@@ -90,25 +117,28 @@ class _EntriesForm(PortalForm):
             initial[self._score(entry)] = getattr(entry, self.score_attr)
             initial[self._text(entry)] = getattr(entry, self.text_attr)
         super().__init__(*args, initial=initial, **kwargs)
+        # Two fields per entry, 120 on a 60-item sheet: built once as a pattern, then copied
+        # with the entry's label and bounds, because constructing each (a deep copy of its
+        # widget, the error messages gathered along the class tree) was a tenth of a save's
+        # CPU time (issue #8). test_sheet_save_perf.py checks the copies equal built fields.
+        score_pattern = ScoreField(max_points=Decimal(0), step=step, label="")
+        text_pattern = _text_field(label="")
+        score_label, text_label = str(self.score_label), str(self.text_label)  # translated once
         for entry in entries:
             code = entry.criterion.code
-            self.fields[self._score(entry)] = ScoreField(
-                max_points=entry.max_points,
-                step=step,
-                kind=entry.criterion.kind,
-                label=self.score_label % {"code": code},
+            label = score_label % {"code": code}
+            self.fields[self._score(entry)] = _copy_field(
+                score_pattern,
+                label=label,
+                attrs={
+                    "max": _plain(entry.max_points),
+                    "aria-label": label,
+                    "data-kind": entry.criterion.kind,
+                },
             )
-            self.fields[self._text(entry)] = forms.CharField(
-                label=self.text_label % {"code": code},
-                required=False,
-                max_length=5000,
-                widget=FastTextarea(
-                    attrs={
-                        "rows": 2,
-                        "class": "form-control form-control-sm",
-                        "aria-label": self.text_label % {"code": code},
-                    }
-                ),
+            label = text_label % {"code": code}
+            self.fields[self._text(entry)] = _copy_field(
+                text_pattern, label=label, attrs={"aria-label": label}
             )
 
     def _score(self, entry: Entry) -> str:

@@ -124,6 +124,13 @@ def _tasks_in_process():
 
 
 @pytest.fixture(autouse=True)
+def _strict_page_cache(settings):
+    """A cached fragment holding a CSRF token or a ballot secret fails the test that renders
+    it (production logs it and serves the page uncached)."""
+    settings.PAGE_CACHE_STRICT = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_page_cache():
     """Each test starts with an empty page cache: a rolled-back test's fragments (SQLite reuses
     primary keys) must not be served to the next one. The cache itself stays on, so every page

@@ -193,6 +193,7 @@ def test_pages_work_with_the_cache_server_down(world, login, settings, caplog):
 
 
 def test_a_fragment_holding_a_csrf_token_is_never_stored(rf, world, caplog, settings, tmp_path):
+    settings.PAGE_CACHE_STRICT = False  # production: logged, served uncached
     (tmp_path / "tests").mkdir()
     (tmp_path / "tests" / "_fragment_with_token.html").write_text(
         "<form method=post>{% csrf_token %}</form>"
@@ -316,3 +317,19 @@ def test_forms_in_a_fragment_get_each_requests_own_token(rf, world, settings, tm
     stored = [v for v in caches["default"]._cache.values()]  # LocMemCache's store
     assert stored
     assert all(b"csrfmiddlewaretoken" not in v for v in stored)
+
+
+def test_the_test_suite_fails_on_a_fragment_holding_a_secret(rf, world, settings, tmp_path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "_bad.html").write_text("<form method=post>{% csrf_token %}</form>")
+    templates = [dict(settings.TEMPLATES[0])]
+    templates[0]["DIRS"] = [*templates[0]["DIRS"], tmp_path]
+    settings.TEMPLATES = templates
+    request = rf.get("/")
+    request.user = world.officer
+    from django.core.exceptions import ImproperlyConfigured
+
+    with pytest.raises(ImproperlyConfigured):
+        pagecache.fragment(
+            request, "bad", template="t/_bad.html", context=dict, depends_on={"blocs"}
+        )

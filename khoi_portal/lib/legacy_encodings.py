@@ -21,6 +21,7 @@ Pure functions, no Django imports.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -35,11 +36,13 @@ _TCVN3_UNICODE = "àáảãạăằắẳẵặâầấẩẫậđèéẻẽẹ�
 _TCVN3_LATIN1 = "µ¸¶·¹¨»¾¼½Æ©ÇÊÈÉË®ÌÐÎÏÑªÒÕÓÔÖ×ÝØÜÞßãáâä«åèæçé¬êíëìîïóñòô\xadõøö÷ùúýûüþ¡¢§£¤¥¦"
 assert len(_TCVN3_UNICODE) == len(_TCVN3_LATIN1)  # a broken table must not load
 _FROM_TCVN3 = dict(zip(_TCVN3_LATIN1, _TCVN3_UNICODE, strict=True))
+_TCVN3_TRANSLATION = str.maketrans(_FROM_TCVN3)
 
 # VNI (VNI-Times fonts): a base letter followed by a mark byte; ơ, ư, đ and the toned i, ỵ
 # are single bytes. Tone bytes: sắc ù, huyền ø, hỏi û, ngã õ, nặng ï; after a circumflex
 # (written "â") the tone replaces it: á à å ã ä; after a breve ("ê"): é è ú ü ë.
 _TONES = "\u0301\u0300\u0309\u0303\u0323"  # sắc, huyền, hỏi, ngã, nặng
+_DROP_TONES = str.maketrans("", "", _TONES)
 _VNI_TONE = dict(zip(_TONES, "ùøûõï", strict=True))
 _VNI_CIRCUMFLEX_TONE = dict(zip(_TONES, "áàåãä", strict=True))
 _VNI_BREVE_TONE = dict(zip(_TONES, "éèúüë", strict=True))
@@ -80,6 +83,14 @@ def _vni_table() -> dict[str, str]:
 _FROM_VNI = _vni_table()
 _VNI_LONGEST = max(len(k) for k in _FROM_VNI)
 
+# The characters without which no word can decode to anything else: the TCVN3 bytes (decoded
+# as typed) and the non-ASCII characters of the VNI spellings (decoded lowercased). Every VNI
+# spelling holds one (a plain "a" or "i" is spelled as itself), so text without any of them,
+# as typed or lowercased, is not legacy text.
+_TRIGGERS = frozenset(_FROM_TCVN3) | {c for key in _FROM_VNI for c in key if not c.isascii()}
+assert all(any(c in _TRIGGERS for c in key) for key in _FROM_VNI)
+_TRIGGER = re.compile(f"[{re.escape(''.join(sorted(_TRIGGERS)))}]")
+
 # What may make up a word of legacy text: letters, plus the TCVN3 bytes that are symbols in
 # Latin-1 (· ¸ § ® …).
 _LEGACY_SYMBOLS = "".join(sorted({c for c in _TCVN3_LATIN1 if not c.isalpha()}))
@@ -110,14 +121,14 @@ _VIETNAMESE_MARKED = re.compile(r"[^\x00-\x7f]")
 def is_vietnamese_syllable(word: str) -> bool:
     """Whether *word* is spelled like a Vietnamese syllable: initial, vowels, final, one tone."""
     decomposed = unicodedata.normalize("NFD", word.lower())
-    if sum(decomposed.count(t) for t in _TONES) > 1:
+    bare = decomposed.translate(_DROP_TONES)
+    if len(decomposed) - len(bare) > 1:  # more than one tone mark
         return False
-    bare = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-    return _SYLLABLE.fullmatch(bare) is not None
+    return _SYLLABLE.fullmatch(unicodedata.normalize("NFC", bare)) is not None
 
 
 def decode_tcvn3(word: str) -> str:
-    return "".join(_FROM_TCVN3.get(c, c) for c in word)
+    return word.translate(_TCVN3_TRANSLATION)
 
 
 def decode_vni(word: str) -> str:
@@ -142,17 +153,49 @@ class LegacyText:
     examples: tuple[str, ...]  # a few of the words as they were typed
 
 
-def _is_legacy_word(word: str, decode) -> bool:
-    if word.isascii() or not re.search(r"[A-Za-z]", word) or is_vietnamese_syllable(word):
-        return False
-    if word.lower() in _UNITS:
-        return False
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
+def _could_be_legacy(word: str) -> bool:
+    """What a legacy word must be whatever the table: non-ASCII, with an ASCII letter, not a
+    Vietnamese syllable as typed, not a unit such as "µm"."""
+    return not (
+        word.isascii()
+        or _ASCII_LETTER.search(word) is None
+        or is_vietnamese_syllable(word)
+        or word.lower() in _UNITS
+    )
+
+
+def _decodes_to_syllable(word: str, decode) -> bool:
     decoded = decode(word)
     return (
         decoded.lower() != word.lower()
         and _VIETNAMESE_MARKED.search(decoded) is not None
         and is_vietnamese_syllable(decoded)
     )
+
+
+def _is_legacy_word(word: str, decode) -> bool:
+    return _could_be_legacy(word) and _decodes_to_syllable(word, decode)
+
+
+def _word_verdicts(word: str) -> tuple[bool, bool]:
+    """(TCVN3, VNI): whether *word* counts as legacy text in each table."""
+    if not _could_be_legacy(word):
+        return (False, False)
+    return (_decodes_to_syllable(word, decode_tcvn3), _decodes_to_syllable(word, decode_vni))
+
+
+# Cached: a text is checked word by word and Vietnamese has a few thousand syllables, so a
+# 60-item score sheet saved again and again (issue #8) meets the same words every time. Only
+# words as short as a syllable typed in VNI ("nghieâng") are kept, so the cache stays small.
+_legacy_verdicts = functools.lru_cache(maxsize=16384)(_word_verdicts)
+_CACHED_LENGTH = 12
+
+
+def _verdicts(word: str) -> tuple[bool, bool]:
+    return _legacy_verdicts(word) if len(word) <= _CACHED_LENGTH else _word_verdicts(word)
 
 
 def detect_legacy_encoding(text: str, *, min_words: int = 2, min_share: float = 0.3):
@@ -164,14 +207,19 @@ def detect_legacy_encoding(text: str, *, min_words: int = 2, min_share: float = 
     """
     if not text or text.isascii():
         return None
-    words = _WORD.findall(unicodedata.normalize("NFC", text))
-    marked = [w for w in words if not w.isascii()]
+    text = unicodedata.normalize("NFC", text)
+    if _TRIGGER.search(text) is None and _TRIGGER.search(text.lower()) is None:
+        return None  # no character any table decodes
+    marked = [w for w in _WORD.findall(text) if not w.isascii()]
     if not marked:
         return None
+    verdicts = [_verdicts(w) for w in marked]
+    if not any(tcvn3 or vni for tcvn3, vni in verdicts):
+        return None  # the common case: real Unicode Vietnamese
     best: LegacyText | None = None
     best_count = 0
-    for encoding, decode in ((TCVN3, decode_tcvn3), (VNI, decode_vni)):
-        found = [w for w in marked if _is_legacy_word(w, decode)]
+    for index, encoding in enumerate((TCVN3, VNI)):
+        found = [w for w, verdict in zip(marked, verdicts, strict=True) if verdict[index]]
         short = len(marked) <= 3 and len(found) >= max(1, len(marked) / 2)
         enough = short or (len(found) >= min_words and len(found) >= min_share * len(marked))
         if enough and len(found) > best_count:

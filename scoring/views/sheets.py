@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from khoi_portal import pagecache
 from khoi_portal.lib.official import interface_moment
 from scoring import selectors, services
 from scoring.forms_sheets import (
@@ -147,8 +148,13 @@ def _sheet_context(user, sheet: Sheet, entries: list[Entry], form, conflicts: se
         "submit_form": VersionForm(initial={"version": sheet.version}, auto_id=False)
         if can_edit
         else None,
-        "reopen_form": ReopenForm(),
+        "reopen_form": _without_csrf(ReopenForm()),
     }
+
+
+def _without_csrf(form):
+    form.helper.disable_csrf = True  # the page's <form> has the field; the sheet is cached
+    return form
 
 
 # --- the round ----------------------------------------------------------------------------------
@@ -187,22 +193,37 @@ def _overview_rows(user, scoring_round: Round, *, can_manage: bool) -> list[Over
 def round_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
     bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_round")
     scoring_round = selectors.round_of(bloc_year=bloc_year)
-    can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
-    rows = (
-        _overview_rows(request.user, scoring_round, can_manage=can_manage) if scoring_round else []
+    overdue = bool(scoring_round and scoring_round.deadline <= timezone.now())
+
+    def body_context() -> dict:
+        can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
+        rows = (
+            _overview_rows(request.user, scoring_round, can_manage=can_manage)
+            if scoring_round
+            else []
+        )
+        # A unit's people see their own sheet, and the one their unit verifies (chấm chéo).
+        peer_view = not can_manage and bool(request.user.unit_id)
+        return {
+            "bloc_year": bloc_year,
+            "round": scoring_round,
+            "can_manage": can_manage,
+            "peer_view": peer_view,
+            "rows": [r for r in rows if not r.own] if peer_view else rows,
+            "own": next((r for r in rows if r.own), None),
+            "deadline": deadline_text(scoring_round.deadline) if scoring_round else "",
+            "overdue": overdue,
+        }
+
+    body = pagecache.fragment(
+        request,
+        "round_overview",
+        template="scoring/sheets/_round_overview_body.html",
+        context=body_context,
+        depends_on={"scoring", "blocs"},
+        vary=(bloc_year.pk, overdue),
     )
-    # A unit's people see their own sheet, and the one their unit verifies (chấm chéo).
-    peer_view = not can_manage and bool(request.user.unit_id)
-    context = {
-        "bloc_year": bloc_year,
-        "round": scoring_round,
-        "can_manage": can_manage,
-        "peer_view": peer_view,
-        "rows": [r for r in rows if not r.own] if peer_view else rows,
-        "own": next((r for r in rows if r.own), None),
-        "deadline": deadline_text(scoring_round.deadline) if scoring_round else "",
-        "overdue": bool(scoring_round and scoring_round.deadline <= timezone.now()),
-    }
+    context = {"bloc_year": bloc_year, "body": body}
     return render(request, "scoring/sheets/round_overview.html", context)
 
 
@@ -215,15 +236,51 @@ def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sheet = get_sheet(
         request.user, pk, perm="scoring.edit_sheet" if request.method == "POST" else None
     )
-    entries = list(selectors.sheet_entries(sheet=sheet))
+    if request.method == "POST" and request.POST:
+        return _sheet_save(request, sheet)
+
+    def body_context() -> dict:
+        entries = list(selectors.sheet_entries(sheet=sheet))
+        form = SheetForm(
+            None, entries=entries, step=sheet.round.step, initial={"version": sheet.version}
+        )
+        return _sheet_context(request.user, sheet, entries, form, set())
+
+    body = pagecache.fragment(
+        request,
+        "sheet",
+        template=SHEET_BODY,
+        context=body_context,
+        depends_on={"scoring", "blocs"},
+        vary=(sheet.pk,),
+    )
+    return _sheet_page(request, sheet, body)
+
+
+SHEET_BODY = "scoring/sheets/_sheet_body.html"
+
+
+def _sheet_page(request: HttpRequest, sheet: Sheet, body) -> HttpResponse:
+    context = {"sheet": sheet, "bloc_year": sheet.round.bloc_year, "body": body}
+    return render(request, "scoring/sheets/sheet_detail.html", context)
+
+
+def _sheet_save(request: HttpRequest, sheet: Sheet) -> HttpResponse:
+    """The POST of sheet_detail: save every item, or show the sheet again with the errors."""
+    # The save reads each entry's criterion and nothing else the page shows (evidence, the
+    # groups, the verifier): those are loaded only when the page comes back (issue #8).
+    entries = list(
+        selectors.sheet_entries(sheet=sheet)
+        .select_related(None)
+        .prefetch_related(None)
+        .select_related("criterion")
+        .only("max_points", "self_score", "explanation", "criterion__code", "criterion__kind")
+    )
     form = SheetForm(
-        request.POST or None,
-        entries=entries,
-        step=sheet.round.step,
-        initial={"version": sheet.version},
+        request.POST, entries=entries, step=sheet.round.step, initial={"version": sheet.version}
     )
     conflicts: set[int] = set()
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         try:
             services.sheet_save(
                 sheet=sheet,
@@ -238,9 +295,10 @@ def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 form.rebase(sheet.version)
         else:
             messages.success(request, _("Đã lưu nháp phiếu chấm điểm."))
-            return redirect("sheet_detail", pk=pk)
+            return redirect("sheet_detail", pk=sheet.pk)
+    entries = list(selectors.sheet_entries(sheet=sheet))
     context = _sheet_context(request.user, sheet, entries, form, conflicts)
-    return render(request, "scoring/sheets/sheet_detail.html", context)
+    return _sheet_page(request, sheet, pagecache.render(request, SHEET_BODY, context))
 
 
 @login_required
