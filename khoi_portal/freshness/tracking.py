@@ -142,8 +142,13 @@ def uncommitted_writes(connection) -> bool:
 
 
 def tokens(scopes) -> dict[str, str]:
-    """The current token of each of *scopes* ("0" for an app never written to since install)."""
-    from khoi_portal.freshness.models import DataVersion
+    """The current token of each of *scopes* ("0" for an app never written to since install).
 
-    found = dict(DataVersion.objects.filter(scope__in=sorted(scopes)).values_list("scope", "token"))
+    Plain SQL: this runs on every cached page, and the ORM's query building would be most of
+    its cost."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT scope, token FROM {TABLE}")
+        found = dict(cursor.fetchall())
     return {scope: found.get(scope, "0") for scope in scopes}

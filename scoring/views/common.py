@@ -7,16 +7,22 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from blocs.models import BlocYear
-from blocs.views import get_bloc_for_user
 from scoring.models import Entry, Evidence, Sheet
 
 
 def get_bloc_year(user, bloc_pk: int, year: int, *, perm: str | None = None) -> BlocYear:
-    """The bloc year if the user may see the bloc (else 404); *perm* on it or 403."""
-    bloc = get_bloc_for_user(user, bloc_pk)
-    bloc_year = get_object_or_404(
-        BlocYear.objects.select_related("bloc", "chair", "vice"), bloc=bloc, year=year
-    )
+    """The bloc year if the user may see the bloc (else 404); *perm* on it or 403.
+
+    One query for the bloc and its year: a bloc that does not exist, one the user may not see
+    and a year the bloc does not have are the same 404."""
+    try:
+        bloc_year = BlocYear.objects.select_related("bloc", "chair", "vice").get(
+            bloc_id=bloc_pk, year=year
+        )
+    except BlocYear.DoesNotExist:
+        raise Http404 from None
+    if not user.has_perm("blocs.view_bloc", bloc_year.bloc):
+        raise Http404
     if perm and not user.has_perm(perm, bloc_year):
         raise PermissionDenied
     return bloc_year
