@@ -129,57 +129,42 @@ def _back(bloc_year: BlocYear) -> HttpResponse:
 def summary(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
     bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
     scoring_round = _round_of(bloc_year)
-    can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
 
-    def body_context() -> dict:
+    def page_context() -> dict:
         table = summaries.table_snapshot(selectors.summary_table(scoring_round=scoring_round))
+        can_manage = request.user.has_perm("scoring.manage_round", bloc_year)
         return {
             "bloc_year": bloc_year,
+            "scoring_round": scoring_round,
             "table": table,
             "table_rows": _table_rows(table, bloc_year),
             "chart": summaries.ranking_chart(table, link=_unit_chart_link(bloc_year)),
+            "can_manage": can_manage,
+            "can_audit": request.user.has_perm("scoring.view_audit", bloc_year),
+            "is_published": scoring_round.status == Round.Status.PUBLISHED,
+            "issue_form": _issue_form(bloc_year) if can_manage else None,
+            "issued": summaries.issued_summaries(scoring_round=scoring_round) if can_manage else [],
         }
 
     context = {
         "bloc_year": bloc_year,
-        "scoring_round": scoring_round,
+        # Table, chart and the secretariat's forms: read from the cache until the scores, the
+        # bloc or its documents change (the issue form's defaults and the issued reports).
         "body": pagecache.fragment(
             request,
             "summary",
-            template="scoring/summary/_summary_body.html",
-            context=body_context,
-            depends_on={"scoring", "blocs"},
-            vary=(bloc_year.pk,),
-        ),
-        "can_manage": can_manage,
-        "can_audit": request.user.has_perm("scoring.view_audit", bloc_year),
-        "is_published": scoring_round.status == Round.Status.PUBLISHED,
-    }
-    if can_manage:
-        # The issue form's fields and the list of issued reports (the <form> tag and its CSRF
-        # token stay in the page): cached until the bloc's documents or scores change.
-        context["issue_form"] = pagecache.fragment(
-            request,
-            "summary_issue_form",
-            template="scoring/summary/_summary_issue_form.html",
-            context=lambda: {"issue_form": _issue_form(bloc_year)},
+            template="scoring/summary/_summary_page.html",
+            context=page_context,
             depends_on={"scoring", "blocs", "documents"},
             vary=(bloc_year.pk,),
-        )
-        context["issued"] = pagecache.fragment(
-            request,
-            "summary_issued",
-            template="scoring/summary/_summary_issued.html",
-            context=lambda: {"issued": summaries.issued_summaries(scoring_round=scoring_round)},
-            depends_on={"documents"},
-            vary=(scoring_round.pk,),
-        )
+        ),
+    }
     return render(request, "scoring/summary/summary.html", context)
 
 
 def _issue_form(bloc_year: BlocYear) -> SummaryIssueForm:
     form = SummaryIssueForm(initial=summaries.issue_defaults(bloc_year=bloc_year))
-    form.helper.disable_csrf = True  # the page's <form> holds the token; this part is cached
+    form.helper.disable_csrf = True  # the page's <form> has the field; the page is cached
     return form
 
 
