@@ -9,14 +9,15 @@ from django.shortcuts import get_object_or_404
 from meetings.models import Meeting
 from scoring.views.common import get_bloc_year  # noqa: F401  (the same bloc-year loader)
 
+PAGE_RELATED = ("bloc_year__bloc", "bloc_year__chair", "bloc_year__vice", "host_unit")
 
-def get_meeting(user, pk: int, *, perm: str | None = None) -> Meeting:
-    meeting = get_object_or_404(
-        Meeting.objects.select_related(
-            "bloc_year__bloc", "bloc_year__chair", "bloc_year__vice", "host_unit"
-        ),
-        pk=pk,
-    )
+
+def get_meeting(
+    user, pk: int, *, perm: str | None = None, related: tuple[str, ...] = PAGE_RELATED
+) -> Meeting:
+    """The meeting, 404 for outsiders, 403 without *perm*; *related*: what the view shows
+    (the check-in desk, answering a scan many times a second, needs only the bloc)."""
+    meeting = get_object_or_404(Meeting.objects.select_related(*related), pk=pk)
     if not user.has_perm("meetings.view_meeting", meeting):
         raise Http404
     if perm and not user.has_perm(perm, meeting):

@@ -40,7 +40,7 @@ from meetings.forms_registration import (
     delegate_formset,
 )
 from meetings.models import Delegate, Meeting, Registration
-from meetings.views.common import get_meeting
+from meetings.views.common import PAGE_RELATED, get_meeting
 
 MANAGE = "meetings.manage_meeting"
 UNIT_PARAM = "don-vi"
@@ -548,7 +548,12 @@ def _presence(meeting: Meeting) -> dict:
 @login_required
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The desk at the door (a phone or a laptop with a scanner): each scan is one POST."""
-    meeting = get_meeting(request.user, pk, perm=MANAGE)
+    meeting = get_meeting(
+        request.user,
+        pk,
+        perm=MANAGE,
+        related=("bloc_year__bloc",) if request.htmx else PAGE_RELATED,  # a scan: the panel only
+    )
     result = None
     form = CheckInForm(request.POST if request.method == "POST" else None, auto_id="diem-danh-%s")
     if form.is_bound:
