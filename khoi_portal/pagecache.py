@@ -14,7 +14,8 @@ data it reads has not changed since it was stored, else renders and stores it. T
 What depends on the clock alone (a deadline passing) shows at the latest after
 ``PAGE_CACHE_SECONDS``. Fragments must not contain per-request secrets: one holding a CSRF token
 is never stored; a form inside a fragment writes ``{{ csrf_slot }}``, which the cache keeps as a
-marker and each response fills with its own request's token. Without a cache (Redis down) pages are rendered as if nothing were cached.
+marker and each response fills with its own request's token. Without a cache (Redis down)
+pages are rendered as if nothing were cached. docs/OPERATIONS.md says what users can be shown.
 """
 
 from __future__ import annotations

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import secrets
 
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate, pre_migrate
 from django.utils import timezone
-
-logger = logging.getLogger(__name__)
 
 # The portal's apps whose data pages show; a table belongs to the app its name starts with.
 TRACKED_APPS = frozenset({"blocs", "documents", "covenants", "scoring", "awards", "meetings"})
