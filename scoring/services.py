@@ -394,15 +394,20 @@ def _save_entries(entries: list[Entry], *, fields: list[str]) -> None:
         return
     date = timezone.now()
     connection = connections[router.db_for_write(Entry)]
-    if connection.vendor not in ("postgresql", "sqlite") or (
-        connection.vendor == "sqlite" and connection.Database.sqlite_version_info < (3, 33)
-    ):  # no UPDATE … FROM
+    if not _has_update_from(connection):
         bulk_update_with_history(entries, Entry, fields, default_date=date)
         return
     with transaction.atomic(using=connection.alias, savepoint=False):
         _update_rows(connection, entries, fields)
         if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
             _copy_to_history(connection, entries, date=date)
+
+
+def _has_update_from(connection) -> bool:
+    """Whether the database takes ``UPDATE … FROM (VALUES …)``: PostgreSQL, SQLite ≥ 3.33."""
+    if connection.vendor == "sqlite":
+        return connection.Database.sqlite_version_info >= (3, 33)
+    return connection.vendor == "postgresql"
 
 
 def _update_rows(connection, entries: list[Entry], fields: list[str]) -> None:

@@ -5,7 +5,6 @@ equal to fields built one by one, and the same refusals as before."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from decimal import Decimal
 
 import pytest
@@ -256,9 +255,20 @@ def test_a_verification_history_keeps_the_verifier_and_the_moment(world, scored,
     assert (row.verified_score, row.verifier_comment) == (Decimal("1"), "Thiếu minh chứng")
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's version decides the path")
+def test_sqlite_before_3_33_has_no_update_from(monkeypatch):
+    class Old:
+        vendor = "sqlite"
+
+        class Database:
+            sqlite_version_info = (3, 31, 1)
+
+    assert not services._has_update_from(Old)
+    Old.Database.sqlite_version_info = (3, 33, 0)
+    assert services._has_update_from(Old)
+
+
 def test_without_update_from_the_save_goes_through_bulk_update(world, login, monkeypatch):
-    monkeypatch.setattr(sqlite3, "sqlite_version_info", (3, 31, 1))
+    monkeypatch.setattr(services, "_has_update_from", lambda connection: False)
     sheet = _sheet_of(world, 2022, 4)
     entries = _entries(sheet)
     typed = _typed(entries, offset=1)
