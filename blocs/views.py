@@ -121,7 +121,13 @@ def bloc_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def bloc_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    bloc = get_bloc_for_user(request.user, pk)
+    bloc = pagecache.lookup(  # the bloc and the check that this user may see it
+        request,
+        "bloc_detail",
+        load=lambda: get_bloc_for_user(request.user, pk),
+        depends_on={"blocs"},
+        vary=(pk,),
+    )
     chosen = request.GET.get("nam", "")
     chosen = chosen if len(chosen) == 4 and chosen.isdigit() else ""  # anything else: the latest
 

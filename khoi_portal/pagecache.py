@@ -89,6 +89,65 @@ def _tokens(request) -> dict[str, str] | None:
     return memo[1]
 
 
+def _key(request, kind: str, name: str, vary: Iterable[object], scopes, tokens) -> str:
+    user = getattr(request, "user", None)
+    parts = [
+        kind,
+        name,
+        *(str(v) for v in vary),
+        f"u{getattr(user, 'pk', None)}",
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+        code_fingerprint(),
+        *(f"{s}={tokens[s]}" for s in scopes),
+    ]
+    return f"{kind}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+def lookup(
+    request,
+    name: str,
+    *,
+    load: Callable[[], object],
+    depends_on: Iterable[str],
+    vary: Iterable[object] = (),
+):
+    """What ``load()`` returns (objects a view loads and the permission checks it makes on
+    them, for this user), from the cache while the apps in *depends_on* are unchanged.
+
+    For the checks that come before a cached fragment: whether this user may see this object
+    is decided by data in those apps (memberships, roles, the object itself), so the answer
+    stands until one of them changes. *depends_on* must include every app the checks read
+    (``blocs`` for memberships and roles). An exception from ``load()`` (404, 403) is raised
+    again on every request, never stored."""
+    global _BROKEN_UNTIL
+    if settings.PAGE_CACHE_SECONDS <= 0 or time.monotonic() < _BROKEN_UNTIL:
+        return load()
+    scopes = sorted(set(depends_on))
+    if set(scopes) - ALL_APPS:
+        raise ValueError(f"not tracked: {sorted(set(scopes) - ALL_APPS)}")
+    tokens = _tokens(request)
+    if tokens is None:
+        return load()
+    key = _key(request, "obj", name, vary, scopes, tokens)
+    cache = caches[settings.PAGE_CACHE_ALIAS]
+    try:
+        found = cache.get(key)
+    except Exception:
+        logger.warning("page cache unavailable; loading without it", exc_info=True)
+        _BROKEN_UNTIL = time.monotonic() + 10
+        return load()
+    if found is not None:
+        return found
+    found = load()
+    try:
+        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("page cache unavailable; nothing stored", exc_info=True)
+        _BROKEN_UNTIL = time.monotonic() + 10
+    return found
+
+
 def fragment(
     request,
     name: str,
@@ -110,17 +169,7 @@ def fragment(
     tokens = _tokens(request)
     if tokens is None:
         return _filled(request, _render(request, template, context))
-    user = getattr(request, "user", None)
-    parts = [
-        name,
-        *(str(v) for v in vary),
-        f"u{getattr(user, 'pk', None)}",
-        translation.get_language() or "",
-        timezone.localdate().isoformat(),
-        code_fingerprint(),
-        *(f"{s}={tokens[s]}" for s in scopes),
-    ]
-    key = "page:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    key = _key(request, "page", name, vary, scopes, tokens)
     cache = caches[settings.PAGE_CACHE_ALIAS]
     try:
         html = cache.get(key)

@@ -191,7 +191,13 @@ def _overview_rows(user, scoring_round: Round, *, can_manage: bool) -> list[Over
 @login_required
 @require_GET
 def round_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
-    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_round")
+    bloc_year = pagecache.lookup(  # the year and the check that this user may see it
+        request,
+        "round_overview",
+        load=lambda: get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_round"),
+        depends_on={"scoring", "blocs"},
+        vary=(bloc_pk, year),
+    )
 
     def body_context() -> dict:
         # A deadline passing shows within PAGE_CACHE_SECONDS (khoi_portal.pagecache).
@@ -234,11 +240,18 @@ def round_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpRespons
 @login_required
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Read the sheet; the unit's officer saves every item at once (Lưu nháp)."""
-    sheet = get_sheet(
-        request.user, pk, perm="scoring.edit_sheet" if request.method == "POST" else None
-    )
-    if request.method == "POST" and request.POST:
-        return _sheet_save(request, sheet)
+    if request.method == "POST":
+        sheet = get_sheet(request.user, pk, perm="scoring.edit_sheet")
+        if request.POST:
+            return _sheet_save(request, sheet)
+    else:  # the sheet and the check that this user may see it, until scores or roles change
+        sheet = pagecache.lookup(
+            request,
+            "sheet",
+            load=lambda: get_sheet(request.user, pk),
+            depends_on={"scoring", "blocs"},
+            vary=(pk,),
+        )
 
     def body_context() -> dict:
         entries = list(selectors.sheet_entries(sheet=sheet))

@@ -127,8 +127,14 @@ def _back(bloc_year: BlocYear) -> HttpResponse:
 @login_required
 @require_GET
 def summary(request: HttpRequest, bloc_pk: int, year: int) -> HttpResponse:
-    bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
-    scoring_round = _round_of(bloc_year)
+    def load() -> tuple[BlocYear, Round]:
+        bloc_year = get_bloc_year(request.user, bloc_pk, year, perm="scoring.view_summary")
+        return bloc_year, _round_of(bloc_year)
+
+    # The year, its round and the check that this user may see the table, until they change.
+    bloc_year, scoring_round = pagecache.lookup(
+        request, "summary", load=load, depends_on={"scoring", "blocs"}, vary=(bloc_pk, year)
+    )
 
     def page_context() -> dict:
         table = summaries.table_snapshot(selectors.summary_table(scoring_round=scoring_round))
