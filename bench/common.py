@@ -325,6 +325,7 @@ class Target:
     call: Callable[[int, int], int]
     expect: tuple[int, ...] = (200,)
     requests_per_call: int = 1
+    reference: bool = False  # measured for comparison, not a target
 
 
 @dataclass
