@@ -24,7 +24,8 @@ was cast", since its time next to a login would hint at the voter. Voting delega
 when a leader names one and when the delegation is revoked (who may vote for the unit, as the
 secretariat's voters page shows), never whether or when anyone used it.
 
-What is covered, by module: history.py (scores, sheets, covenant signatures with their method
+What is covered, by module: history.py (scores, sheets, scoring rounds opened, past their
+deadline and published, covenant signatures with their method
 and what a paper or digital one rests on, covenants opened and closed, ballot rounds, issued
 documents, roles, memberships, chairs, accounts), scales.py (scale versions created and
 locked, an item's maximum changed, evidence files added and removed), delegates.py (voting
@@ -46,6 +47,7 @@ from audit.sources.history import (
     DocumentSource,
     EntrySource,
     MembershipSource,
+    ScoringRoundSource,
     SheetSource,
     SignatureSource,
     UserSource,
@@ -59,6 +61,7 @@ __all__ = ["Change", "Event", "EventKind", "Scope", "Source", "all_sources"]
 HISTORY_SOURCES: tuple[Source, ...] = (
     EntrySource(),
     SheetSource(),
+    ScoringRoundSource(),
     EvidenceSource(),
     ScaleSource(),
     CriterionSource(),

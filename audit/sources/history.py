@@ -210,6 +210,36 @@ class CovenantSource(HistorySource):
         )
 
 
+class ScoringRoundSource(HistorySource):
+    """Scoring rounds opened, past their deadline and published: the steps every unit's
+    sheets follow (preparing the round is not an event)."""
+
+    key, kind, model = "scoring_round", EventKind.SCORE, Round
+    watched = ("status",)
+    related = ("bloc_year__bloc",)
+
+    def events(self, rows):
+        return rows.exclude(status=Round.Status.PREPARING)
+
+    def in_scope(self, rows, scope):
+        return rows.filter(bloc_year_id__in=scope.bloc_years())
+
+    def event(self, record, context):
+        texts = {
+            Round.Status.OPEN: _("Mở đợt chấm điểm năm %(y)s"),
+            Round.Status.CLOSED: _("Hết hạn nộp phiếu chấm điểm năm %(y)s"),
+            Round.Status.PUBLISHED: _("Công bố kết quả chấm điểm năm %(y)s"),
+        }
+        by = record.bloc_year
+        text = texts.get(record.status, _("Đợt chấm điểm năm %(y)s"))
+        return self.base_event(
+            record,
+            text % {"y": by.year},
+            url=reverse("round_overview", kwargs={"bloc_pk": by.bloc_id, "year": by.year}),
+            place=bloc_place(by),
+        )
+
+
 class BallotRoundSource(HistorySource):
     """Rounds opening and closing: never a ballot (see the module docstring)."""
 

@@ -212,6 +212,7 @@ EXPECTED_A = [
     "Bình Định, Phạm Văn Lãnh ký (Ký trực tuyến)",
     "Mở ký giao ước «Giao ước thi đua năm 2022» (phiên bản 1)",
     "Mở vòng bỏ phiếu «Bình xét Cờ thi đua của Bộ năm 2022»",
+    "Mở đợt chấm điểm năm 2022",
     "Kết thúc vòng bỏ phiếu «Bình xét Cờ thi đua của Bộ năm 2022»",
     "Ban hành văn bản số 01/BC-KTĐA: Báo cáo tổng kết công tác thi đua năm 2022",
     "Cấp quyền thư ký khối KTĐA năm 2022 cho Lê Văn Cán",
@@ -489,3 +490,20 @@ def test_the_query_count_does_not_grow_with_the_events(world, events, login):
 def test_the_dashboard_links_the_log(world, login, role, shown):
     page = login(getattr(world, role)).get(reverse("dashboard")).content.decode()
     assert (reverse("audit_log") in page) is shown
+
+
+def test_scoring_rounds_appear_when_they_close_and_are_published(world, events, login):
+    from scoring import services as scoring
+    from scoring.models import Round
+
+    scoring_round = Round.objects.get(bloc_year=world.bloc_year)
+    scoring.lock_overdue(now=scoring_round.deadline + dt.timedelta(minutes=1))
+    scoring.round_publish(scoring_round=scoring_round, by=world.secretariat)
+    page = _page(login(world.secretariat))
+    assert "Công bố kết quả chấm điểm năm 2022" in page
+    overview = reverse(
+        "round_overview", kwargs={"bloc_pk": world.bloc.pk, "year": world.bloc_year.year}
+    )
+    assert overview in page
+    assert "Hết hạn nộp phiếu chấm điểm năm 2022" in page
+    assert "Công bố kết quả chấm điểm" not in _page(login(world.outsider))  # bloc B
