@@ -184,21 +184,30 @@ class SignatureSource(HistorySource):
 
 
 class CovenantSource(HistorySource):
-    """A covenant opened for signing and closed (the signatures themselves: SignatureSource)."""
+    """A covenant's draft shared for comment, opened for signing and closed (the signatures
+    themselves: SignatureSource)."""
 
     key, kind, model = "covenant", EventKind.SIGNATURE, Covenant
     watched = ("status",)
     related = ("bloc_year__bloc",)
 
     def events(self, rows):
-        return rows.filter(status__in=[Covenant.Status.SIGNING, Covenant.Status.CLOSED])
+        return rows.filter(
+            status__in=[
+                Covenant.Status.CONSULTING,
+                Covenant.Status.SIGNING,
+                Covenant.Status.CLOSED,
+            ]
+        )
 
     def in_scope(self, rows, scope):
         return rows.filter(bloc_year_id__in=scope.bloc_years())
 
     def event(self, record, context):
         values = {"title": record.title, "version": record.version}
-        if record.status == Covenant.Status.SIGNING:
+        if record.status == Covenant.Status.CONSULTING:
+            text = _("Gửi dự thảo giao ước «%(title)s» (phiên bản %(version)s) lấy ý kiến")
+        elif record.status == Covenant.Status.SIGNING:
             text = _("Mở ký giao ước «%(title)s» (phiên bản %(version)s)")
         else:
             text = _("Kết thúc ký giao ước «%(title)s» (phiên bản %(version)s)")

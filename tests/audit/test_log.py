@@ -507,3 +507,11 @@ def test_scoring_rounds_appear_when_they_close_and_are_published(world, events, 
     assert overview in page
     assert "Hết hạn nộp phiếu chấm điểm năm 2022" in page
     assert "Công bố kết quả chấm điểm" not in _page(login(world.outsider))  # bloc B
+
+
+def test_a_covenant_draft_shared_for_comment_appears(world, login):
+    covenant = make_covenant(world, finalize=False)
+    covenants.covenant_share(covenant=covenant, by=world.secretariat)
+    page = _page(login(world.secretariat))
+    assert "Gửi dự thảo giao ước «Giao ước thi đua năm 2022» (phiên bản 1) lấy ý kiến" in page
+    assert "lấy ý kiến" not in _page(login(world.outsider))  # bloc B
