@@ -29,8 +29,9 @@ deadline and published, covenant signatures with their method
 and what a paper or digital one rests on, covenants opened and closed, ballot rounds, issued
 documents, roles, memberships, chairs, accounts), scales.py (scale versions created and
 locked, an item's maximum changed, evidence files added and removed), delegates.py (voting
-delegates), standing.py (campaigns launched, the bloc's standing documents published),
-logins.py (django-axes: sign-ins, failed passwords and failed second-step codes).
+delegates), standing.py (campaigns launched, their phases reviewed, the bloc's standing
+documents published), logins.py (django-axes: sign-ins, failed passwords and failed
+second-step codes).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ from audit.sources.history import (
 )
 from audit.sources.logins import LoginFailureSource, LoginSource
 from audit.sources.scales import CriterionSource, EvidenceSource, ScaleSource
-from audit.sources.standing import BlocDocumentSource, CampaignSource
+from audit.sources.standing import BlocDocumentSource, CampaignPhaseSource, CampaignSource
 
 __all__ = ["Change", "Event", "EventKind", "Scope", "Source", "all_sources"]
 
@@ -72,6 +73,7 @@ HISTORY_SOURCES: tuple[Source, ...] = (
     DocumentSource(),
     BlocDocumentSource(),
     CampaignSource(),
+    CampaignPhaseSource(),
     AppointmentSource(),
     MembershipSource(),
     BlocYearSource(),

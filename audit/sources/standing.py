@@ -1,4 +1,4 @@
-"""Campaigns launched (phát động phong trào) and the bloc's standing documents published (its
+"""Campaigns launched (phát động phong trào), their phases reviewed (sơ kết), and the bloc's standing documents published (its
 regulation, scoring rules, fund regulation, yearly plans: one history row per version).
 
 A unit's own campaign (seed 001) belongs to no bloc, like a unit's own documents: only the
@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.sources.base import EventKind, HistorySource
-from covenants.models import BlocDocument, Campaign
+from covenants.models import BlocDocument, Campaign, CampaignPhase
 
 
 class CampaignSource(HistorySource):
@@ -56,6 +56,42 @@ class CampaignSource(HistorySource):
         if event.reason == "Phát động phong trào":
             event.reason = ""  # the text says it already
         return event
+
+
+class CampaignPhaseSource(HistorySource):
+    """A campaign phase's mid-term review (sơ kết) recorded or changed."""
+
+    key, kind, model = "campaign_phase", EventKind.CAMPAIGN, CampaignPhase
+    watched = ("reviewed_on", "review")
+    related = ("campaign__bloc", "campaign__unit")
+
+    def events(self, rows):
+        return rows.filter(reviewed_on__isnull=False)
+
+    def in_scope(self, rows, scope):
+        if scope.bloc_ids is not None:
+            rows = rows.filter(campaign__bloc_id__in=scope.bloc_ids)
+        if scope.year is not None:
+            rows = rows.filter(campaign__year=scope.year)
+        return rows
+
+    def event(self, record, context):
+        campaign = record.campaign
+        text = _("Sơ kết đợt %(n)s của phong trào thi đua «%(title)s» (ngày %(d)s)") % {
+            "n": record.number,
+            "title": campaign.title,
+            "d": record.reviewed_on.strftime("%d/%m/%Y"),
+        }
+        if campaign.bloc:
+            place = f"{campaign.bloc.symbol} {campaign.year}"
+        else:
+            place = campaign.unit.short_name if campaign.unit else ""
+        return self.base_event(
+            record,
+            text,
+            url=reverse("campaign_detail", kwargs={"pk": campaign.pk}),
+            place=place,
+        )
 
 
 class BlocDocumentSource(HistorySource):

@@ -162,12 +162,26 @@ def events(world):
         bloc_year=world.bloc_year, unit=world.member, delegate=world.officer, by=world.leader
     )
     document = _issued(world)
-    covenants.campaign_create(
+    campaign = covenants.campaign_create(
         bloc=world.bloc,
         title="Thi đua thu hút đầu tư năm 2022",
         year=2022,
         starts_on=dt.date(2022, 3, 1),
         ends_on=dt.date(2022, 10, 31),
+        by=world.secretariat,
+    )
+    phase = covenants.phase_save(
+        campaign=campaign,
+        by=world.secretariat,
+        number=1,
+        name="Đợt 1",
+        starts_on=dt.date(2022, 3, 1),
+        ends_on=dt.date(2022, 6, 30),
+    )
+    covenants.phase_review(
+        phase=phase,
+        review="Thu hút 12 dự án mới",
+        reviewed_on=dt.date(2022, 7, 5),
         by=world.secretariat,
     )
     covenants.bloc_document_publish(
@@ -228,6 +242,7 @@ EXPECTED_A = [
     "Lãnh đạo Phạm Văn Lãnh (Bình Định) ủy quyền cho Lê Văn Cán bỏ phiếu thay (năm 2022)",
     "Khối thi đua A phát động phong trào thi đua «Thi đua thu hút đầu tư năm 2022» "
     "(01/03/2022 – 31/10/2022)",
+    "Sơ kết đợt 1 của phong trào thi đua «Thi đua thu hút đầu tư năm 2022» (ngày 05/07/2022)",
     "Công bố Quy chế hoạt động phiên bản 1 của KTĐA: Quy chế hoạt động của Khối thi đua A",
     "Đăng nhập từ địa chỉ IP 10.0.0.7",
     "Đăng nhập không thành công với tên đăng nhập «officer» từ địa chỉ IP 10.0.0.7",
@@ -515,3 +530,36 @@ def test_a_covenant_draft_shared_for_comment_appears(world, login):
     page = _page(login(world.secretariat))
     assert "Gửi dự thảo giao ước «Giao ước thi đua năm 2022» (phiên bản 1) lấy ý kiến" in page
     assert "lấy ý kiến" not in _page(login(world.outsider))  # bloc B
+
+
+def test_a_campaign_phase_review_appears(world, login):
+    campaign = covenants.campaign_create(
+        bloc=world.bloc,
+        title="Thi đua cải cách hành chính năm 2022",
+        year=2022,
+        starts_on=dt.date(2022, 3, 1),
+        ends_on=dt.date(2022, 10, 31),
+        by=world.secretariat,
+    )
+    phase = covenants.phase_save(
+        campaign=campaign,
+        by=world.secretariat,
+        number=1,
+        name="Đợt 1",
+        starts_on=dt.date(2022, 3, 1),
+        ends_on=dt.date(2022, 6, 30),
+    )
+    page = _page(login(world.secretariat))
+    assert "Sơ kết đợt" not in page  # adding a phase is not a review
+    covenants.phase_review(
+        phase=phase,
+        review="Hoàn thành 90% chỉ tiêu",
+        reviewed_on=dt.date(2022, 7, 5),
+        by=world.secretariat,
+    )
+    page = _page(login(world.secretariat))
+    assert (
+        "Sơ kết đợt 1 của phong trào thi đua «Thi đua cải cách hành chính năm 2022» (ngày 05/07/2022)"
+        in page
+    )
+    assert "Sơ kết đợt" not in _page(login(world.outsider))  # bloc B
