@@ -104,6 +104,38 @@ def _key(request, kind: str, name: str, vary: Iterable[object], scopes, tokens) 
     return f"{kind}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
+def _through_cache(request, kind, name, *, depends_on, vary, compute, storable=None):
+    """``compute()``'s value from the cache under the apps' current tokens, else computed and
+    stored (unless *storable* refuses it). Without a usable cache: just ``compute()``."""
+    global _BROKEN_UNTIL
+    if settings.PAGE_CACHE_SECONDS <= 0 or time.monotonic() < _BROKEN_UNTIL:
+        return compute()
+    scopes = sorted(set(depends_on))
+    if set(scopes) - ALL_APPS:
+        raise ValueError(f"not tracked: {sorted(set(scopes) - ALL_APPS)}")
+    tokens = _tokens(request)
+    if tokens is None:
+        return compute()
+    key = _key(request, kind, name, vary, scopes, tokens)
+    cache = caches[settings.PAGE_CACHE_ALIAS]
+    try:
+        found = cache.get(key)
+    except Exception:  # the cache server is down: work without it, and leave it for a while
+        logger.warning("page cache unavailable; working without it", exc_info=True)
+        _BROKEN_UNTIL = time.monotonic() + 10
+        return compute()
+    if found is not None:
+        return found
+    found = compute()
+    if storable is None or storable(found):
+        try:
+            cache.set(key, found, settings.PAGE_CACHE_SECONDS)
+        except Exception:
+            logger.warning("page cache unavailable; nothing stored", exc_info=True)
+            _BROKEN_UNTIL = time.monotonic() + 10
+    return found
+
+
 def lookup(
     request,
     name: str,
@@ -120,32 +152,7 @@ def lookup(
     stands until one of them changes. *depends_on* must include every app the checks read
     (``blocs`` for memberships and roles). An exception from ``load()`` (404, 403) is raised
     again on every request, never stored."""
-    global _BROKEN_UNTIL
-    if settings.PAGE_CACHE_SECONDS <= 0 or time.monotonic() < _BROKEN_UNTIL:
-        return load()
-    scopes = sorted(set(depends_on))
-    if set(scopes) - ALL_APPS:
-        raise ValueError(f"not tracked: {sorted(set(scopes) - ALL_APPS)}")
-    tokens = _tokens(request)
-    if tokens is None:
-        return load()
-    key = _key(request, "obj", name, vary, scopes, tokens)
-    cache = caches[settings.PAGE_CACHE_ALIAS]
-    try:
-        found = cache.get(key)
-    except Exception:
-        logger.warning("page cache unavailable; loading without it", exc_info=True)
-        _BROKEN_UNTIL = time.monotonic() + 10
-        return load()
-    if found is not None:
-        return found
-    found = load()
-    try:
-        cache.set(key, found, settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("page cache unavailable; nothing stored", exc_info=True)
-        _BROKEN_UNTIL = time.monotonic() + 10
-    return found
+    return _through_cache(request, "obj", name, depends_on=depends_on, vary=vary, compute=load)
 
 
 def fragment(
@@ -158,38 +165,24 @@ def fragment(
     vary: Iterable[object] = (),
 ) -> SafeString:
     """The HTML of *template* rendered with ``context()``, from the cache when still fresh."""
-    global _BROKEN_UNTIL
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0 or time.monotonic() < _BROKEN_UNTIL:
-        return _filled(request, _render(request, template, context))
-    scopes = sorted(set(depends_on))
-    unknown = set(scopes) - ALL_APPS
-    if unknown:
-        raise ValueError(f"not tracked: {sorted(unknown)}")
-    tokens = _tokens(request)
-    if tokens is None:
-        return _filled(request, _render(request, template, context))
-    key = _key(request, "page", name, vary, scopes, tokens)
-    cache = caches[settings.PAGE_CACHE_ALIAS]
-    try:
-        html = cache.get(key)
-    except Exception:  # the cache server is down: render, and leave it alone for a while
-        logger.warning("page cache unavailable; rendering without it", exc_info=True)
-        _BROKEN_UNTIL = time.monotonic() + 10
-        return _filled(request, _render(request, template, context))
-    if html is not None:
-        return _filled(request, html)
-    html = _render(request, template, context)
-    if any(marker in html for marker in _SECRET_MARKERS):
+
+    def storable(html: str) -> bool:
+        if not any(marker in html for marker in _SECRET_MARKERS):
+            return True
         if getattr(settings, "PAGE_CACHE_STRICT", False):  # the test suite: a bug to fix
             raise ImproperlyConfigured(f"fragment {name} holds a per-request secret")
         logger.error("fragment %s holds a per-request secret: not cached", name)
-        return _filled(request, html)
-    try:
-        cache.set(key, str(html), seconds)
-    except Exception:
-        logger.warning("page cache unavailable; fragment not stored", exc_info=True)
-        _BROKEN_UNTIL = time.monotonic() + 10
+        return False
+
+    html = _through_cache(
+        request,
+        "page",
+        name,
+        depends_on=depends_on,
+        vary=vary,
+        compute=lambda: str(_render(request, template, context)),
+        storable=storable,
+    )
     return _filled(request, html)
 
 

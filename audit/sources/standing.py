@@ -14,6 +14,13 @@ from audit.sources.base import EventKind, HistorySource
 from covenants.models import BlocDocument, Campaign, CampaignPhase
 
 
+def campaign_place(campaign) -> str:
+    """Where a campaign (or its history row) belongs: the bloc and year, or the unit."""
+    if campaign.bloc:
+        return f"{campaign.bloc.symbol} {campaign.year}"
+    return campaign.unit.short_name if campaign.unit else ""
+
+
 class CampaignSource(HistorySource):
     """A campaign launched by a bloc or a unit (its creation), or deleted."""
 
@@ -43,15 +50,11 @@ class CampaignSource(HistorySource):
             text = _("Xóa phong trào thi đua «%(title)s» của %(owner)s")
         else:
             text = _("%(owner)s phát động phong trào thi đua «%(title)s» (%(start)s – %(end)s)")
-        if record.bloc:
-            place = f"{record.bloc.symbol} {record.year}"
-        else:
-            place = record.unit.short_name if record.unit else ""
         event = self.base_event(
             record,
             text % values,
             url=reverse("campaign_detail", kwargs={"pk": record.id}),
-            place=place,
+            place=campaign_place(record),
         )
         if event.reason == "Phát động phong trào":
             event.reason = ""  # the text says it already
@@ -82,15 +85,11 @@ class CampaignPhaseSource(HistorySource):
             "title": campaign.title,
             "d": record.reviewed_on.strftime("%d/%m/%Y"),
         }
-        if campaign.bloc:
-            place = f"{campaign.bloc.symbol} {campaign.year}"
-        else:
-            place = campaign.unit.short_name if campaign.unit else ""
         return self.base_event(
             record,
             text,
             url=reverse("campaign_detail", kwargs={"pk": campaign.pk}),
-            place=place,
+            place=campaign_place(campaign),
         )
 
 

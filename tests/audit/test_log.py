@@ -141,6 +141,26 @@ def _issued(world, bloc=None, by=None):
     )
 
 
+def _campaign_phase(world, title):
+    """A campaign of bloc A in 2022 (its launch is an event) and its first phase (not one)."""
+    campaign = covenants.campaign_create(
+        bloc=world.bloc,
+        title=title,
+        year=2022,
+        starts_on=dt.date(2022, 3, 1),
+        ends_on=dt.date(2022, 10, 31),
+        by=world.secretariat,
+    )
+    return covenants.phase_save(
+        campaign=campaign,
+        by=world.secretariat,
+        number=1,
+        name="Đợt 1",
+        starts_on=dt.date(2022, 3, 1),
+        ends_on=dt.date(2022, 6, 30),
+    )
+
+
 @pytest.fixture
 def events(world):
     """One of every kind of event in bloc A's year 2022, and a few in bloc B's."""
@@ -162,22 +182,7 @@ def events(world):
         bloc_year=world.bloc_year, unit=world.member, delegate=world.officer, by=world.leader
     )
     document = _issued(world)
-    campaign = covenants.campaign_create(
-        bloc=world.bloc,
-        title="Thi đua thu hút đầu tư năm 2022",
-        year=2022,
-        starts_on=dt.date(2022, 3, 1),
-        ends_on=dt.date(2022, 10, 31),
-        by=world.secretariat,
-    )
-    phase = covenants.phase_save(
-        campaign=campaign,
-        by=world.secretariat,
-        number=1,
-        name="Đợt 1",
-        starts_on=dt.date(2022, 3, 1),
-        ends_on=dt.date(2022, 6, 30),
-    )
+    phase = _campaign_phase(world, "Thi đua thu hút đầu tư năm 2022")
     covenants.phase_review(
         phase=phase,
         review="Thu hút 12 dự án mới",
@@ -533,22 +538,7 @@ def test_a_covenant_draft_shared_for_comment_appears(world, login):
 
 
 def test_a_campaign_phase_review_appears(world, login):
-    campaign = covenants.campaign_create(
-        bloc=world.bloc,
-        title="Thi đua cải cách hành chính năm 2022",
-        year=2022,
-        starts_on=dt.date(2022, 3, 1),
-        ends_on=dt.date(2022, 10, 31),
-        by=world.secretariat,
-    )
-    phase = covenants.phase_save(
-        campaign=campaign,
-        by=world.secretariat,
-        number=1,
-        name="Đợt 1",
-        starts_on=dt.date(2022, 3, 1),
-        ends_on=dt.date(2022, 6, 30),
-    )
+    phase = _campaign_phase(world, "Thi đua cải cách hành chính năm 2022")
     page = _page(login(world.secretariat))
     assert "Sơ kết đợt" not in page  # adding a phase is not a review
     covenants.phase_review(
