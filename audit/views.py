@@ -12,7 +12,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from audit import selectors, xlsx
+from audit import selectors
 from audit.forms import AuditFilterForm
 
 
@@ -39,6 +39,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
+    from audit import xlsx  # openpyxl on first use (issue #8)
+
     _form, keys = _filtered(request)
     now = timezone.localtime()
     title = _("Nhật ký hoạt động – xuất lúc %(time)s") % {"time": f"{now:%H:%M %d/%m/%Y}"}

@@ -33,7 +33,6 @@ from awards.models import BallotRound, Nomination, PaperTally, Proposal
 from blocs.models import BlocYear, User
 from blocs.selectors import bloc_members, bloc_supervisor, province_on
 from documents import registry
-from documents.docx import add_table
 from documents.models import Document, DocumentType
 from documents.services import document_create_draft, document_freeze_pdf, document_issue
 from khoi_portal.lib.official import in_official_language
@@ -352,6 +351,8 @@ def minutes_facts(data: dict) -> list[str]:
 
 
 def _minutes_docx(docx_document, document: Document) -> None:
+    from documents.docx import add_table  # python-docx on first use (issue #8)
+
     data = _minutes_context(document)["minutes"]
     for line in data["facts"]:
         docx_document.add_paragraph(f"- {line}")
@@ -573,6 +574,8 @@ def submission_attachments(data: dict) -> list[str]:
 
 
 def _submission_docx(docx_document, document: Document) -> None:
+    from documents.docx import add_table  # python-docx on first use (issue #8)
+
     data = _submission_context(document)["submission"]
     for number, award in enumerate(data["awards"], start=1):
         paragraph = docx_document.add_paragraph()

@@ -57,7 +57,9 @@ DEFAULTS = {
 }
 TARGET_P95_MS = 100.0
 TARGET_RATIO = 0.5
-TARGET_RSS_MIB = 150.0
+# The issue's "150 MB" in MiB, the unit /proc reports RSS in: 150 × 10⁶ / 2²⁰ = 143.1.
+TARGET_RSS_MB = 150.0
+TARGET_RSS_MIB = TARGET_RSS_MB * 1e6 / 2**20
 
 
 class Site:
@@ -448,7 +450,7 @@ def write_results(args, facts, counts, info, blank, blanks, results, rss, genera
         f"{args.clients} concurrent clients, a new connection per request; {args.seconds:.0f} s "
         f"per target, the content-free page for {args.seconds / 2:.0f} s just before each. "
         f"Targets (issue #8): p95 < {TARGET_P95_MS:.0f} ms; req/s ≥ {TARGET_RATIO} × the "
-        f"content-free page; RSS per worker < {TARGET_RSS_MIB:.0f} MB.",
+        f"content-free page; RSS per worker < {TARGET_RSS_MB:.0f} MB ({TARGET_RSS_MIB:.1f} MiB).",
         "",
         (
             f"Page cache (`khoi_portal/pagecache.py`): Redis at `{args.cache_url}`, emptied "
@@ -482,7 +484,8 @@ def write_results(args, facts, counts, info, blank, blanks, results, rss, genera
     lines += [
         "",
         f"Gunicorn worker RSS after the run: {', '.join(f'{v:.0f}' for v in rss.values())} MiB "
-        f"({'under' if max_rss < TARGET_RSS_MIB else '**over**'} the {TARGET_RSS_MIB:.0f} MB target).",
+        f"({'under' if max_rss < TARGET_RSS_MIB else '**over**'} the {TARGET_RSS_MB:.0f} MB "
+        f"= {TARGET_RSS_MIB:.1f} MiB target).",
         "",
         f"Ballots: {info['votes']} (unit, open round) pairs not yet voted at the start; each "
         f"cast uses one. Check-in cycles over the meeting's {info['tokens']} delegate codes "

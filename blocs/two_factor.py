@@ -16,7 +16,6 @@ from base64 import b32encode
 from binascii import unhexlify
 
 import django_otp
-import segno
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
@@ -123,6 +122,8 @@ def secret_text(key: str) -> str:
 
 def qr_svg(uri: str) -> str:
     """The QR code of *uri* as inline SVG markup (no inline style: CSP allows it)."""
+    import segno  # on first use: the web workers stay small (issue #8)
+
     return segno.make(uri, error="m").svg_inline(
         scale=5, border=2, svgclass="two-factor-qr", title=_("Mã QR để quét bằng ứng dụng")
     )

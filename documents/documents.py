@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 
-import segno
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from documents import registry
 from documents.models import Document
-from documents.rendering import html_to_pdf
 from khoi_portal.lib.official import in_official_language
 from khoi_portal.lib.vietnamese import date_long
 
@@ -29,6 +27,8 @@ def verification_url(document: Document) -> str:
 
 
 def qr_data_uri(text: str) -> str:
+    import segno  # on first use: the web workers stay small (issue #8)
+
     svg = segno.make(text, error="m").svg_inline(scale=4, border=1)
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
@@ -51,5 +51,7 @@ def render_document_html(document: Document, *, draft: bool) -> str:
 
 def render_document_pdf(document: Document, *, draft: bool | None = None) -> bytes:
     """The document as PDF bytes; drafts carry the "DỰ THẢO" watermark."""
+    from documents.rendering import html_to_pdf  # WeasyPrint on first use (issue #8)
+
     draft = document.is_draft if draft is None else draft
     return html_to_pdf(render_document_html(document, draft=draft))

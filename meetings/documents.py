@@ -30,7 +30,6 @@ from django.utils.translation import gettext as _
 from blocs.models import Bloc, BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members, bloc_supervisor, province_on
 from documents import registry
-from documents.docx import add_table
 from documents.models import Delivery, Document, DocumentType
 from documents.services import (
     document_create_draft,
@@ -658,6 +657,8 @@ def _heading(docx_document, text: str) -> None:
 
 
 def _minutes_docx(docx_document, document: Document) -> None:
+    from documents.docx import add_table  # python-docx on first use (issue #8)
+
     data = _minutes_context(document)["minutes"]
     _heading(docx_document, "I. THÀNH PHẦN THAM DỰ")
     docx_document.add_paragraph(
@@ -1046,6 +1047,8 @@ def _report_context(document: Document) -> dict:
 
 
 def _report_docx(docx_document, document: Document) -> None:
+    from documents.docx import add_table  # python-docx on first use (issue #8)
+
     data = _report_context(document)["report"]
     if data["top"]:
         _heading(docx_document, "Phụ lục 1. Các đơn vị dẫn đầu bảng điểm thi đua")

@@ -8,7 +8,6 @@ import io
 import logging
 import smtplib
 
-import segno
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
@@ -27,12 +26,16 @@ TRANSIENT = (OSError, smtplib.SMTPException)
 
 
 def qr_png(token: str) -> bytes:
+    import segno  # on first use: the web workers stay small (issue #8)
+
     buffer = io.BytesIO()
     segno.make(token, error="m").save(buffer, kind="png", scale=10, border=4)
     return buffer.getvalue()
 
 
 def qr_svg(token: str) -> bytes:
+    import segno
+
     buffer = io.BytesIO()
     segno.make(token, error="m").save(
         buffer,

@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from khoi_portal import uploads
 from khoi_portal.forms import PortalForm
 from scoring.models import Criterion, Scale
-from scoring.xlsx import scale_rows_from_xlsx
 
 _ROMAN = [
     (1000, "M"),
@@ -213,6 +212,8 @@ class ScaleImportForm(PortalForm):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         uploads.check_upload(upload, uploads.SCALE_XLSX)
+        from scoring.xlsx import scale_rows_from_xlsx  # openpyxl on first use (issue #8)
+
         self.rows = scale_rows_from_xlsx(upload)
         return upload
 

@@ -30,7 +30,6 @@ from scoring.forms_scale import (
 )
 from scoring.models import Criterion, Round, Scale
 from scoring.views.common import get_bloc_year
-from scoring.xlsx import XLSX_CONTENT_TYPE, scale_to_xlsx
 
 VIEW, MANAGE = "scoring.view_round", "scoring.manage_round"
 
@@ -226,6 +225,8 @@ def scale_import(request: HttpRequest, bloc_pk: int, year: int, scale_pk: int) -
 @require_GET
 def scale_export(request: HttpRequest, bloc_pk: int, year: int, scale_pk: int) -> HttpResponse:
     # Members read the scale on the page already; the workbook is the same text, for their files.
+    from scoring.xlsx import XLSX_CONTENT_TYPE, scale_to_xlsx  # openpyxl on first use (issue #8)
+
     bloc_year = get_bloc_year(request.user, bloc_pk, year, perm=VIEW)
     scale = get_scale(bloc_year, scale_pk)
     filename = f"Thang điểm {bloc_year.bloc.symbol} {year} v{scale.version}.xlsx"
