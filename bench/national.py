@@ -71,6 +71,12 @@ class Site:
         self.cookies: dict[int, str] = {}
         self.lock = threading.Lock()
 
+    def sign_in(self, users) -> None:
+        """Sessions for *users* before the clocks start: a voter's sign-in is not part of the
+        ballot it casts (each cast is another leader's first request)."""
+        for user in users:
+            self.cookie(user)
+
     def cookie(self, user) -> str:
         if user.pk not in self.cookies:
             self.cookies[user.pk] = f"{common.session_cookie(user)}; {common.csrf_cookie()}"
@@ -148,6 +154,7 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
         for u in User.objects.filter(unit_role="leader", unit_id__in={u for _r, u in votes})
     }
     vote_lists = [votes[i::clients] for i in range(clients)]
+    site.sign_in(leaders.values())
 
     meeting = Meeting.objects.get(bloc_year=current)
     tokens = list(

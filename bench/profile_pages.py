@@ -61,6 +61,10 @@ class InProcessSite(national.Site):
             self._clients[user.pk] = client
         return self._clients[user.pk]
 
+    def sign_in(self, users) -> None:
+        for user in users:
+            self._client(user)
+
     def get(self, user, path, extra=None):
         response = self._client(user).get(path, headers=extra or {})
         return response.status_code, response.content
