@@ -6,4 +6,6 @@ class AuditConfig(AppConfig):
     verbose_name = "Nhật ký hoạt động"
 
     def ready(self) -> None:
-        from audit import dashboard, permissions  # noqa: F401  (register the provider and rules)
+        from audit import dashboard, history_managers, permissions  # noqa: F401  (registers)
+
+        history_managers.install()

@@ -87,6 +87,9 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--only", default="", help="comma-separated target keys")
     parser.add_argument("--profile", type=int, default=0, help="print the N top functions")
+    parser.add_argument(
+        "--callers", default="", help="with --profile: who calls the functions matching this"
+    )
     parser.add_argument("--sql", action="store_true", help="print the queries of the last run")
     parser.add_argument(
         "--no-cache", action="store_true", help="also measure with the page cache off"
@@ -176,6 +179,8 @@ def main() -> int:
             stats = pstats.Stats(profiler, stream=out)
             stats.sort_stats("cumulative").print_stats(r"/work/main/(?!\.venv)", args.profile)
             stats.sort_stats("tottime").print_stats(args.profile)
+            if args.callers:
+                stats.print_callers(args.callers)
             print(out.getvalue())
         return row
 

@@ -12,8 +12,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khoi_portal.forms import PortalForm
+from khoi_portal.lib.vietnamese import nfc
+from khoi_portal.uploads import legacy_text_error
 from khoi_portal.widgets import FastNumberInput, FastTextarea
 from scoring.models import Entry
+
+SCORE_MAX_LENGTH, TEXT_MAX_LENGTH = 20, 5000
 
 
 class ScoreField(forms.CharField):
@@ -37,7 +41,7 @@ class ScoreField(forms.CharField):
         }
         super().__init__(
             required=False,
-            max_length=20,
+            max_length=SCORE_MAX_LENGTH,
             label=label,
             widget=FastNumberInput(attrs=attrs),
             **kwargs,
@@ -76,7 +80,7 @@ def _text_field(*, label: str) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,
-        max_length=5000,
+        max_length=TEXT_MAX_LENGTH,
         widget=FastTextarea(
             attrs={"rows": 2, "class": "form-control form-control-sm", "aria-label": label}
         ),
@@ -140,6 +144,52 @@ class _EntriesForm(PortalForm):
             self.fields[self._text(entry)] = _copy_field(
                 text_pattern, label=label, attrs={"aria-label": label}
             )
+
+    @classmethod
+    def posted(cls, data) -> tuple[int | None, dict[int, tuple[str, str]]] | None:
+        """The version and {entry id: (score, text)} a bound form of this class would clean
+        out of *data*, for the entries whose fields were posted; None when a value needs the
+        form itself (an error to show, a NUL, a legacy encoding, a repeated key, an unusual
+        version): the caller then builds the form.
+
+        Building and cleaning 120 fields to read 120 plain strings was a third of a save's
+        CPU time (issue #8). The rules are the form's: each value stripped, at most the
+        field's length, NFC, no TCVN3/VNI text; test_sheet_post_fast.py checks the answers
+        equal the form's on arbitrary posts. Keys the form has no field for are kept: the
+        service ignores ids not on the sheet (``posted=True``)."""
+        if len(data.getlist("version")) > 1:
+            return None
+        version = data.get("version")
+        if version in (None, ""):
+            version = None
+        elif version.isascii() and version.strip().isdigit() and len(version.strip()) <= 9:
+            version = int(version)
+        else:
+            return None
+        heads = {
+            f"{cls.score_prefix}_": (0, SCORE_MAX_LENGTH),
+            f"{cls.text_prefix}_": (1, TEXT_MAX_LENGTH),
+        }
+        values: dict[int, list[str]] = {}
+        for key in data:
+            head = key[: key.find("_") + 1]
+            if head not in heads:
+                continue
+            number = key[len(head) :]
+            if not (number.isascii() and number.isdigit()) or number != str(int(number)):
+                continue  # no entry's field has this name
+            index, limit = heads[head]
+            raw = data.getlist(key)
+            if len(raw) != 1 or not isinstance(raw[0], str) or "\x00" in raw[0]:
+                return None
+            value = raw[0].strip()
+            if len(value) > limit:
+                return None
+            value = nfc(value)
+            if value and legacy_text_error(value) is not None:
+                return None
+            values.setdefault(int(number), ["", ""])[index] = value
+        return version, {pk: (score, text) for pk, (score, text) in values.items()}
 
     def _score(self, entry: Entry) -> str:
         return f"{self.score_prefix}_{entry.pk}"

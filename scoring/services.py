@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
@@ -339,11 +340,20 @@ def _claim_version(sheet: Sheet, version: int) -> Sheet:
 
 @transaction.atomic
 def sheet_save(
-    *, sheet: Sheet, version: int, values: dict[int, tuple[object, str]], by: User, reason: str = ""
+    *,
+    sheet: Sheet,
+    version: int,
+    values: dict[int, tuple[object, str]],
+    by: User,
+    reason: str = "",
+    posted: bool = False,
 ) -> Sheet:
     """Save self scores: values maps entry id → (score as typed, explanation).
 
     All-or-nothing: one bad score refuses the whole save with a message naming the item.
+    Without *posted*, only the entries in *values* change and an id not on the sheet is
+    refused. With *posted*, *values* is what the sheet's form sent: an entry left out is
+    blank and an id not on the sheet is ignored, as the form ignores a field it does not have.
     """
     current = _claim_version(sheet, version)
     if not current.is_editable:
@@ -352,28 +362,32 @@ def sheet_save(
     if current.round.status not in (Round.Status.OPEN, Round.Status.CLOSED):
         raise ValidationError(_("Đợt chấm điểm không mở."))
     # The criterion's code names the item in messages: no need for its whole row (issue #8).
+    rows = Entry.objects.filter(sheet=current)
+    if not posted:
+        rows = rows.filter(pk__in=values)
     entries = {
         e.pk: e
-        for e in Entry.objects.filter(sheet=current, pk__in=values)
+        for e in rows.only("max_points", "self_score", "explanation")
         .annotate(criterion_code=F("criterion__code"))
-        .order_by()
+        .order_by(*(["criterion__position"] if posted else []))  # the messages in the sheet's order
     }
+    if posted:
+        values = {pk: values.get(pk, ("", "")) for pk in entries}
     errors, changed = [], []
+    step, reason = current.round.step, reason or "Tự chấm điểm"
     for entry_id, (raw, explanation) in values.items():
         entry = entries.get(entry_id)
         if entry is None:
             raise ValidationError(_("Tiêu chí không thuộc phiếu này."))
         try:
-            score = _parse_score(
-                raw, entry=entry, step=current.round.step, label=entry.criterion_code
-            )
+            score = _parse_score(raw, entry=entry, step=step, label=entry.criterion_code)
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
         explanation = nfc((explanation or "").strip())
         if score != entry.self_score or explanation != entry.explanation:
             entry.self_score, entry.explanation = score, explanation
-            _stamp(entry, by=by, reason=reason or "Tự chấm điểm")
+            _stamp(entry, by=by, reason=reason)
             changed.append(entry)
     if errors:
         raise ValidationError(errors)
@@ -397,9 +411,13 @@ def _save_entries(entries: list[Entry], *, fields: list[str]) -> None:
     if not _has_update_from(connection):
         bulk_update_with_history(entries, Entry, fields, default_date=date)
         return
+    history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
+    if connection.vendor == "postgresql" and all(hasattr(e, "_history_user") for e in entries):
+        _update_with_history(connection, entries, fields, date=date if history else None)
+        return
     with transaction.atomic(using=connection.alias, savepoint=False):
         _update_rows(connection, entries, fields)
-        if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        if history:
             _copy_to_history(connection, entries, date=date)
 
 
@@ -446,6 +464,70 @@ def _update_rows(connection, entries: list[Entry], fields: list[str]) -> None:
             )
 
 
+def _entry_history():
+    """The historical model of Entry: ``Entry.history`` builds a manager class on every access
+    (simple-history's descriptor), a few per cent of a save (issue #8)."""
+    return apps.get_model("scoring", "HistoricalEntry")
+
+
+def _update_with_history(
+    connection, entries: list[Entry], fields: list[str], *, date: dt.datetime | None
+) -> None:
+    """PostgreSQL: the UPDATE and the history INSERT as one statement, the values passed as
+    one array per column: a short constant text, where the VALUES lists made psycopg and the
+    server parse some 200 placeholders per save (issue #8). The history rows are those of
+    _copy_to_history: the updated rows as the UPDATE returns them, with each entry's user and
+    reason, "~" and *date*, in the order of *entries*. No history when *date* is None."""
+    meta = Entry._meta
+    pk = meta.pk
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    columns = [meta.get_field(name) for name in fields]
+    arrays = [f"%s::{pk.rel_db_type(connection)}[]"] + [
+        f"%s::{field.cast_db_type(connection)}[]" for field in columns
+    ]
+    names = ["id"] + [f"c{n}" for n in range(len(columns))]
+    params = [[entry.pk for entry in entries]] + [
+        [field.get_db_prep_save(getattr(e, field.attname), connection) for e in entries]
+        for field in columns
+    ]
+    sets = ", ".join(
+        f"{quote(f.column)} = v.{name}" for f, name in zip(columns, names[1:], strict=True)
+    )
+    update = f"UPDATE {table} SET {sets} FROM v WHERE {table}.{quote(pk.column)} = v.id"
+    if date is None:
+        sql = f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) AS v({', '.join(names)})) "
+        with connection.cursor() as cursor:
+            cursor.execute(sql + update, params)
+        return
+    history = _entry_history()
+    history_meta = history._meta
+    tracked = [meta.get_field(f.name) for f in history.tracked_fields]
+    targets = [history_meta.get_field(f.name).column for f in tracked] + [
+        history_meta.get_field(name).column
+        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    ]
+    user = history_meta.get_field("history_user")
+    arrays += [f"%s::{user.db_type(connection)}[]", "%s::text[]"]
+    names += ["history_user", "reason"]
+    params += [
+        [getattr(e._history_user, "pk", None) for e in entries],
+        [getattr(e, "_change_reason", None) or None for e in entries],
+    ]
+    copied = ", ".join(f"u.{quote(field.column)}" for field in tracked)
+    sql = (
+        f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) WITH ORDINALITY "
+        f"AS v({', '.join(names)}, n)), "
+        f"u AS ({update} RETURNING {table}.*) "
+        f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(quote(c) for c in targets)}) "
+        f"SELECT {copied}, %s, v.reason, '~', v.history_user "
+        f"FROM u JOIN v ON u.{quote(pk.column)} = v.id ORDER BY v.n"
+    )
+    params.append(history_meta.get_field("history_date").get_db_prep_save(date, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def _copy_to_history(connection, entries: list[Entry], *, date: dt.datetime) -> None:
     """One history row per entry, as bulk_history_create writes it ("~", the entry's
     ``_history_user`` and ``_change_reason``, *date*), its values copied from the entry's row
@@ -456,7 +538,7 @@ def _copy_to_history(connection, entries: list[Entry], *, date: dt.datetime) -> 
             entries, update=True, default_change_reason=None, default_date=date
         )
         return
-    history = Entry.history.model
+    history = _entry_history()
     meta, history_meta = Entry._meta, history._meta
     quote = connection.ops.quote_name
     table, history_table = quote(meta.db_table), quote(history_meta.db_table)

@@ -85,11 +85,26 @@ def test_text_without_any_legacy_character_is_not_read_word_by_word():
 
 def test_a_word_is_judged_once():
     legacy._legacy_verdicts.cache_clear()
+    legacy._detect_cached.cache_clear()
+    for text in ("Theo báo cáo của đơn vị", "Báo cáo của đơn vị", "Theo báo cáo"):
+        assert legacy.detect_legacy_encoding(text) is None
+    info = legacy._legacy_verdicts.cache_info()
+    assert info.misses == 6  # báo, cáo, của, đơn, vị, Báo
+    assert info.hits == 4 + 2  # cáo, của, đơn, vị; báo, cáo
+
+
+def test_a_short_text_is_judged_once():
+    legacy._legacy_verdicts.cache_clear()
+    legacy._detect_cached.cache_clear()
     for _ in range(60):
         assert legacy.detect_legacy_encoding("Theo báo cáo của đơn vị") is None
-    info = legacy._legacy_verdicts.cache_info()
-    assert info.misses == 5  # báo, cáo, của, đơn, vị
-    assert info.hits == 59 * 5
+        assert legacy.detect_legacy_encoding("Tiªu chÝ thi ®ua") is not None
+    assert legacy._legacy_verdicts.cache_info().misses == 5 + 3
+    assert legacy._detect_cached.cache_info().hits == 59 * 2
+    long = "Theo báo cáo của đơn vị. " * 20  # longer than the cached texts: judged each time
+    for _ in range(2):
+        assert legacy.detect_legacy_encoding(long) is None
+    assert legacy._detect_cached.cache_info().currsize == 2
 
 
 def test_every_vni_spelling_holds_a_character_of_the_pre_check():

@@ -192,6 +192,8 @@ def _word_verdicts(word: str) -> tuple[bool, bool]:
 # words as short as a syllable typed in VNI ("nghieâng") are kept, so the cache stays small.
 _legacy_verdicts = functools.lru_cache(maxsize=16384)(_word_verdicts)
 _CACHED_LENGTH = 12
+# Whole texts up to this length are cached too (a verdict is a small immutable tuple).
+_CACHED_TEXT_LENGTH = 300
 
 
 def _verdicts(word: str) -> tuple[bool, bool]:
@@ -207,6 +209,12 @@ def detect_legacy_encoding(text: str, *, min_words: int = 2, min_share: float = 
     """
     if not text or text.isascii():
         return None
+    if len(text) <= _CACHED_TEXT_LENGTH:  # a sheet's explanations come back on every save
+        return _detect_cached(text, min_words, min_share)
+    return _detect(text, min_words, min_share)
+
+
+def _detect(text: str, min_words: int, min_share: float):
     text = unicodedata.normalize("NFC", text)
     if _TRIGGER.search(text) is None and _TRIGGER.search(text.lower()) is None:
         return None  # no character any table decodes
@@ -226,3 +234,6 @@ def detect_legacy_encoding(text: str, *, min_words: int = 2, min_share: float = 
             best_count = len(found)
             best = LegacyText(encoding, tuple(dict.fromkeys(found))[:3])
     return best
+
+
+_detect_cached = functools.lru_cache(maxsize=4096)(_detect)

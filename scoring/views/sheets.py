@@ -280,8 +280,38 @@ def _sheet_page(request: HttpRequest, sheet: Sheet, body) -> HttpResponse:
 
 
 def _sheet_save(request: HttpRequest, sheet: Sheet) -> HttpResponse:
-    """The POST of sheet_detail: save every item, or show the sheet again with the errors."""
-    # The save reads each entry's criterion and nothing else the page shows (evidence, the
+    """The POST of sheet_detail: save every item, or show the sheet again with the errors.
+
+    A post of plain values goes straight to the service (SheetForm.posted); the form is built
+    only when there is something to show: its own errors, or the service's (issue #8)."""
+    form = None
+    posted = SheetForm.posted(request.POST)
+    if posted is None:
+        form = _save_form(request, sheet)
+        if not form.is_valid():
+            return _refused_save(request, sheet, form, set())
+        posted = form.cleaned_data["version"], form.values()
+    version, values = posted
+    try:
+        services.sheet_save(
+            sheet=sheet, version=version or 0, values=values, by=request.user, posted=True
+        )
+    except ValidationError as exc:
+        if form is None:
+            form = _save_form(request, sheet)
+            form.is_valid()  # what posted() read: valid, its cleaned values for the page
+        form.add_error(None, exc)
+        conflicts: set[int] = set()
+        if getattr(exc, "code", None) == "stale":
+            conflicts = form.differing()
+            form.rebase(sheet.version)
+        return _refused_save(request, sheet, form, conflicts)
+    messages.success(request, _("Đã lưu nháp phiếu chấm điểm."))
+    return redirect("sheet_detail", pk=sheet.pk)
+
+
+def _save_form(request: HttpRequest, sheet: Sheet) -> SheetForm:
+    # The form reads each entry's criterion and nothing else the page shows (evidence, the
     # groups, the verifier): those are loaded only when the page comes back (issue #8).
     entries = list(
         selectors.sheet_entries(sheet=sheet)
@@ -290,26 +320,12 @@ def _sheet_save(request: HttpRequest, sheet: Sheet) -> HttpResponse:
         .select_related("criterion")
         .only("max_points", "self_score", "explanation", "criterion__code", "criterion__kind")
     )
-    form = SheetForm(
+    return SheetForm(
         request.POST, entries=entries, step=sheet.round.step, initial={"version": sheet.version}
     )
-    conflicts: set[int] = set()
-    if form.is_valid():
-        try:
-            services.sheet_save(
-                sheet=sheet,
-                version=form.cleaned_data["version"] or 0,
-                values=form.values(),
-                by=request.user,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            if getattr(exc, "code", None) == "stale":
-                conflicts = form.differing()
-                form.rebase(sheet.version)
-        else:
-            messages.success(request, _("Đã lưu nháp phiếu chấm điểm."))
-            return redirect("sheet_detail", pk=sheet.pk)
+
+
+def _refused_save(request: HttpRequest, sheet: Sheet, form: SheetForm, conflicts: set[int]):
     entries = list(selectors.sheet_entries(sheet=sheet))
     context = _sheet_context(request.user, sheet, entries, form, conflicts)
     return _sheet_page(request, sheet, pagecache.render(request, SHEET_BODY, context))

@@ -100,9 +100,15 @@ def _typed(entries: list[Entry], offset: int = 0) -> dict[int, tuple[str, str]]:
 
 
 def _writes(queries, table: str) -> list[str]:
-    """The statements that write to *table*."""
+    """The statements that write to *table*, data-modifying WITH statements among them (on
+    PostgreSQL one statement updates the entries and writes their history)."""
     heads = (f'UPDATE "{table}" ', f'INSERT INTO "{table}" ', f'DELETE FROM "{table}" ')
-    return [q["sql"] for q in queries if q["sql"].startswith(heads)]
+    return [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(heads)
+        or (q["sql"].startswith("WITH ") and any(head in q["sql"] for head in heads))
+    ]
 
 
 # --- queries ------------------------------------------------------------------------------------
