@@ -62,6 +62,13 @@ TARGET_RSS_MB = 150.0
 TARGET_RSS_MIB = TARGET_RSS_MB * 1e6 / 2**20
 
 
+def form_body(data: list[tuple[str, str]] | str) -> str:
+    """A form's urlencoded body with the CSRF token; *data* as pairs, or already encoded."""
+    encoded = data if isinstance(data, str) else urllib.parse.urlencode(data)
+    token = urllib.parse.urlencode([("csrfmiddlewaretoken", common.CSRF_SECRET)])
+    return f"{token}&{encoded}" if encoded else token
+
+
 class Site:
     """What the clients need: users' cookies, the pages' paths, per-client work lists."""
 
@@ -86,8 +93,8 @@ class Site:
         headers = {"Cookie": self.cookie(user), "Host": "127.0.0.1", **(extra or {})}
         return common.request("127.0.0.1", self.port, "GET", path, headers)
 
-    def post(self, user, path: str, data: list[tuple[str, str]], extra: dict | None = None):
-        body = urllib.parse.urlencode([("csrfmiddlewaretoken", common.CSRF_SECRET), *data])
+    def post(self, user, path: str, data: list[tuple[str, str]] | str, extra: dict | None = None):
+        body = form_body(data)
         headers = {
             "Cookie": self.cookie(user),
             "Host": "127.0.0.1",
@@ -164,17 +171,33 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
     def page(user, path, extra=None):
         return lambda _c, _i: site.get(user, path, extra)[0]
 
+    # Each sheet's posts, drawn before the clocks start: what a browser sends is built on the
+    # officer's machine, not on the server's (8 variants per sheet, all 60 scores drawn anew).
+    posts = {
+        sheet.pk: [
+            urllib.parse.urlencode(
+                [
+                    pair
+                    for entry_id, maximum in items[sheet.pk]
+                    for pair in (
+                        (
+                            f"score_{entry_id}",
+                            str((maximum * rng.randint(60, 100) / 100 * 4).to_integral_value() / 4),
+                        ),
+                        (f"text_{entry_id}", "Theo báo cáo của đơn vị"),
+                    )
+                ]
+            )
+            for _variant in range(8)
+        ]
+        for sheet in sheets
+    }
+
     def sheet_save(c: int, i: int):
         mine = [s for n, s in enumerate(sheets) if n % clients == c]
         sheet = mine[i % len(mine)]
         user = officers[sheet.unit_id]
-        data = [("version", str(versions[sheet.pk]))]
-        for entry_id, maximum in items[sheet.pk]:
-            score = (maximum * rng.randint(60, 100) / 100 * 4).to_integral_value() / 4
-            data += [
-                (f"score_{entry_id}", str(score)),
-                (f"text_{entry_id}", "Theo báo cáo của đơn vị"),
-            ]
+        data = f"version={versions[sheet.pk]}&{posts[sheet.pk][i // len(mine) % 8]}"
         status, _body = site.post(user, f"/cham-diem/phieu/{sheet.pk}/", data)
         if status == 302:
             versions[sheet.pk] += 1

@@ -70,9 +70,7 @@ class InProcessSite(national.Site):
         return response.status_code, response.content
 
     def post(self, user, path, data, extra=None):
-        from urllib.parse import urlencode
-
-        body = urlencode([("csrfmiddlewaretoken", common.CSRF_SECRET), *data])
+        body = national.form_body(data)
         response = self._client(user).post(
             path, body, content_type="application/x-www-form-urlencoded", headers=extra or {}
         )

@@ -28,13 +28,15 @@ def get_bloc_year(user, bloc_pk: int, year: int, *, perm: str | None = None) -> 
     return bloc_year
 
 
-def get_sheet(user, pk: int, *, perm: str | None = None) -> Sheet:
-    sheet = get_object_or_404(
-        Sheet.objects.select_related(
-            "unit", "round__bloc_year__bloc", "round__scale", "peer_assignment"
-        ),
-        pk=pk,
-    )
+PAGE_RELATED = ("unit", "round__bloc_year__bloc", "round__scale", "peer_assignment")
+
+
+def get_sheet(
+    user, pk: int, *, perm: str | None = None, related: tuple[str, ...] = PAGE_RELATED
+) -> Sheet:
+    """The sheet, 404 for outsiders, 403 without *perm*; *related*: what the view shows (a
+    save reads only the round; a check the sheet's own unit does not pass loads the rest)."""
+    sheet = get_object_or_404(Sheet.objects.select_related(*related), pk=pk)
     if not user.has_perm("scoring.view_sheet", sheet):
         raise Http404
     if perm and not user.has_perm(perm, sheet):

@@ -36,6 +36,7 @@ from scoring.models import Criterion, Entry, Round, Sheet
 from scoring.views.common import get_bloc_year, get_entry, get_evidence, get_sheet
 
 ZERO = Decimal("0")
+EDIT = "scoring.edit_sheet"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -241,9 +242,10 @@ def round_overview(request: HttpRequest, bloc_pk: int, year: int) -> HttpRespons
 def sheet_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """Read the sheet; the unit's officer saves every item at once (Lưu nháp)."""
     if request.method == "POST":
-        sheet = get_sheet(request.user, pk, perm="scoring.edit_sheet")
-        if request.POST:
-            return _sheet_save(request, sheet)
+        if request.POST:  # a save reads only the round of the sheet
+            related = ("round",)
+            return _sheet_save(request, get_sheet(request.user, pk, perm=EDIT, related=related))
+        sheet = get_sheet(request.user, pk, perm=EDIT)
     else:  # the sheet and the check that this user may see it, until scores or roles change
         sheet = pagecache.lookup(
             request,
@@ -326,6 +328,7 @@ def _save_form(request: HttpRequest, sheet: Sheet) -> SheetForm:
 
 
 def _refused_save(request: HttpRequest, sheet: Sheet, form: SheetForm, conflicts: set[int]):
+    sheet = get_sheet(request.user, sheet.pk)  # all that the page shows
     entries = list(selectors.sheet_entries(sheet=sheet))
     context = _sheet_context(request.user, sheet, entries, form, conflicts)
     return _sheet_page(request, sheet, pagecache.render(request, SHEET_BODY, context))
