@@ -49,6 +49,14 @@ def candidates_of(*, ballot_round: BallotRound) -> QuerySet[Candidate]:
     )
 
 
+def ballot_candidates(*, ballot_round: BallotRound) -> list[Candidate]:
+    """The round's candidates as the ballot needs them (id and label, in the ballot's order):
+    no joins, loaded for the page and again for the cast."""
+    return list(
+        Candidate.objects.filter(round=ballot_round).only("round_id", "label").order_by("position")
+    )
+
+
 def has_voted(*, ballot_round: BallotRound, unit_id: int | None) -> bool:
     return (
         unit_id is not None

@@ -11,7 +11,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,8 +29,8 @@ from awards.models import (
     VoterToken,
     VotingDelegate,
 )
-from blocs.models import BlocYear, MemberUnit, User
-from blocs.selectors import bloc_members
+from blocs.models import BlocYear, Membership, MemberUnit, User
+from blocs.selectors import bloc_members, memberships_in
 from khoi_portal.lib.vietnamese import nfc
 from khoi_portal.outbox.services import enqueue
 
@@ -329,7 +329,6 @@ def may_vote_for(user: User, unit: MemberUnit, *, ballot_round: BallotRound | No
     return ballot_round is not None and selectors.is_delegate(user=user, ballot_round=ballot_round)
 
 
-@transaction.atomic
 def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> str:
     """Give the unit its single-use secret for this round (replacing an unused one). The secret
     is shown only to the voter's page and never stored: only HMACs of it are."""
@@ -340,23 +339,40 @@ def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> s
         raise ValidationError(_("Vòng bỏ phiếu không mở để bỏ phiếu điện tử."))
     if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
-    if (
-        not bloc_members(bloc=ballot_round.bloc_year.bloc, year=ballot_round.bloc_year.year)
-        .filter(pk=unit.pk)
-        .exists()
-    ):
+    bloc_year = ballot_round.bloc_year
+    # bloc_members(...).filter(pk=unit.pk).exists(), read from the memberships alone (the unit
+    # is there already): no join, no subquery to build on every ballot page.
+    if not Membership.objects.filter(
+        memberships_in(bloc_year.year), bloc_id=bloc_year.bloc_id, unit_id=unit.pk
+    ).exists():
         raise ValidationError(_("Đơn vị không phải thành viên của khối năm này."))
     secret = secrets.token_urlsafe(32)
-    proof = _mac("token", secret)
-    # The unit's token row, created if missing (a conflict with one created meanwhile is no
-    # error), then given the new proof unless it is used: two statements, no savepoint, and the
-    # UPDATE's row lock orders this against a ballot_cast using the token at the same moment.
-    VoterToken.objects.bulk_create(
-        [VoterToken(round=ballot_round, unit=unit, proof=proof)], ignore_conflicts=True
-    )
-    if not VoterToken.objects.filter(round=ballot_round, unit=unit, used=False).update(proof=proof):
+    if not _token_give(ballot_round=ballot_round, unit=unit, proof=_mac("token", secret)):
         raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
     return secret
+
+
+def _token_give(*, ballot_round: BallotRound, unit: MemberUnit, proof: str) -> bool:
+    """The unit's token row with *proof*: created if missing, else given the new proof unless
+    it is used (False then). One statement, INSERT … ON CONFLICT … DO UPDATE … WHERE (PostgreSQL
+    and SQLite alike; issue #8: bulk_create's INSERT and a conditional UPDATE were two, and the
+    ORM's building of them cost more than the database's work). A conflict with a row created
+    meanwhile is no error, and the row lock the conflict takes orders this against a
+    ballot_cast using the token at the same moment: once that commits, the row is used."""
+    meta = VoterToken._meta
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    round_id, unit_id, proof_column, used = (
+        q(meta.get_field(name).column) for name in ("round", "unit", "proof", "used")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({round_id}, {unit_id}, {proof_column}, {used}) "
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({round_id}, {unit_id}) "
+            f"DO UPDATE SET {proof_column} = excluded.{proof_column} WHERE NOT {table}.{used}",
+            [ballot_round.pk, unit.pk, proof, False],
+        )
+        return cursor.rowcount == 1
 
 
 @transaction.atomic
@@ -376,28 +392,32 @@ def ballot_cast(
     *candidates*: the round's candidates when the caller has loaded them already (a round's
     candidates are fixed when it is created); otherwise they are read here.
     """
-    current = BallotRound.objects.select_for_update().get(pk=ballot_round.pk)
-    if current.status != BallotRound.Status.OPEN:
+    # The round's row locked (round_close takes the same lock): its state as of now, two columns.
+    status, max_choices = (
+        BallotRound.objects.select_for_update()
+        .filter(pk=ballot_round.pk)
+        .values_list("status", "max_choices")
+        .get()
+    )
+    if status != BallotRound.Status.OPEN:
         raise ValidationError(_("Vòng bỏ phiếu đã đóng."))
     if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
     wanted = set(choice_ids)
     if candidates is None:
         # order_by(): the model's ordering would join the round, its year and bloc for nothing.
-        choices = list(Candidate.objects.filter(round=current, pk__in=wanted).order_by())
+        choices = list(Candidate.objects.filter(round_id=ballot_round.pk, pk__in=wanted).order_by())
     else:
-        choices = [c for c in candidates if c.pk in wanted and c.round_id == current.pk]
+        choices = [c for c in candidates if c.pk in wanted and c.round_id == ballot_round.pk]
     if len(choices) != len(set(choice_ids)):
         raise ValidationError(_("Lựa chọn không hợp lệ."))
-    if len(choices) > current.max_choices:
-        raise ValidationError(
-            _("Chỉ được chọn tối đa %(n)s ứng viên.") % {"n": current.max_choices}
-        )
+    if len(choices) > max_choices:
+        raise ValidationError(_("Chỉ được chọn tối đa %(n)s ứng viên.") % {"n": max_choices})
     used = VoterToken.objects.filter(
-        round=current, unit=unit, used=False, proof=_mac("token", secret)
+        round_id=ballot_round.pk, unit=unit, used=False, proof=_mac("token", secret)
     ).update(used=True)
     if used != 1:
-        if VoterToken.objects.filter(round=current, unit=unit, used=True).exists():
+        if VoterToken.objects.filter(round_id=ballot_round.pk, unit=unit, used=True).exists():
             raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
         raise ValidationError(_("Phiếu bầu đã hết hiệu lực; hãy tải lại trang để nhận phiếu mới."))
     receipt = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
@@ -405,7 +425,7 @@ def ballot_cast(
         # No savepoint: on an IntegrityError the ValidationError rolls this whole transaction
         # back (the token's UPDATE with it) and nothing runs in it after the error.
         ballot = Ballot.objects.create(
-            round=current, token_hash=_mac("ballot", secret), receipt=receipt
+            round_id=ballot_round.pk, token_hash=_mac("ballot", secret), receipt=receipt
         )
     except IntegrityError:
         raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này.")) from None

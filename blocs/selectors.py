@@ -31,13 +31,13 @@ def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
-def _memberships_in(year: int) -> Q:
+def memberships_in(year: int) -> Q:
     return Q(from_year__lte=year) & (Q(until_year__isnull=True) | Q(until_year__gte=year))
 
 
 def bloc_members(*, bloc: Bloc, year: int) -> QuerySet[MemberUnit]:
     """The units that belonged to *bloc* in emulation *year*, in Vietnamese order."""
-    unit_ids = Membership.objects.filter(_memberships_in(year), bloc=bloc).values("unit_id")
+    unit_ids = Membership.objects.filter(memberships_in(year), bloc=bloc).values("unit_id")
     return (
         MemberUnit.objects.filter(pk__in=unit_ids).select_related("province").order_by("full_name")
     )
@@ -47,7 +47,7 @@ def unit_blocs(*, unit: MemberUnit, year: int | None = None) -> QuerySet[Bloc]:
     """The blocs *unit* belongs to in *year*, or has ever belonged to when *year* is None."""
     memberships = Membership.objects.filter(unit=unit)
     if year is not None:
-        memberships = memberships.filter(_memberships_in(year))
+        memberships = memberships.filter(memberships_in(year))
     return Bloc.objects.filter(pk__in=memberships.values("bloc_id")).order_by("name")
 
 

@@ -252,12 +252,14 @@ def delegate_substitute(
 def check_in(*, meeting: Meeting, token: str, by: User, at: dt.datetime | None = None) -> Delegate:
     """Mark a delegate present from the QR code; a second scan changes nothing. *at* records an
     arrival already past (the demo's conferences); the desk leaves it to the clock."""
-    delegate = (
+    # qr_token is unique: no ORDER BY (the model's ordering would sort by the registration's).
+    found = list(
         Delegate.objects.select_for_update()
         .select_related("registration__unit")
         .filter(registration__meeting=meeting, qr_token=token.strip())
-        .first()
+        .order_by()[:1]
     )
+    delegate = found[0] if found else None
     if delegate is None:
         raise ValidationError(_("Mã QR không đúng hoặc không thuộc hội nghị này."))
     if delegate.substituted_by_id is not None:

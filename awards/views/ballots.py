@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import selectors, services
 from awards.forms_ballots import BallotForm, PaperTallyForm, RoundCreateForm, RoundOpenForm
 from awards.models import BallotRound, Candidate, PaperTally
-from awards.views.common import get_bloc_year, get_round
+from awards.views.common import BALLOT_FIELDS, get_bloc_year, get_round
 from awards.views.delegates import round_voting_context
 from blocs.selectors import bloc_members
 from khoi_portal.lib.official import interface_date_long
@@ -335,8 +335,10 @@ def _ballot_page(
 @sensitive_variables("secret", "form", "receipt", "context")
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot; POST: cast it and show the receipt once (rendered, never stored)."""
-    ballot_round = get_round(request.user, pk, perm="awards.vote")
-    candidates = list(selectors.candidates_of(ballot_round=ballot_round))
+    ballot_round = get_round(
+        request.user, pk, perm="awards.vote", related=("bloc_year__bloc",), fields=BALLOT_FIELDS
+    )
+    candidates = selectors.ballot_candidates(ballot_round=ballot_round)
     if request.method != "POST":
         return _ballot_page(request, ballot_round, candidates, errors=[])
     form = BallotForm(request.POST, candidates=candidates, max_choices=ballot_round.max_choices)

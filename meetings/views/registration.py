@@ -40,7 +40,7 @@ from meetings.forms_registration import (
     delegate_formset,
 )
 from meetings.models import Delegate, Meeting, Registration
-from meetings.views.common import PAGE_RELATED, get_meeting
+from meetings.views.common import PAGE_RELATED, SCAN_FIELDS, get_meeting
 
 MANAGE = "meetings.manage_meeting"
 UNIT_PARAM = "don-vi"
@@ -536,10 +536,10 @@ class CheckInResult:
 
 
 def _presence(meeting: Meeting) -> dict:
-    counts = selectors.presence_counts(meeting=meeting)  # one query for the three numbers
+    counts = selectors.desk_counts(meeting=meeting)  # one query for the four numbers
     return {
         "present_units": counts["present_units"],
-        "members": _members(meeting).count(),
+        "members": counts["members"],
         "present": counts["present"],
         "total": counts["total"],
     }
@@ -552,7 +552,9 @@ def check_in(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk,
         perm=MANAGE,
-        related=("bloc_year__bloc",) if request.htmx else PAGE_RELATED,  # a scan: the panel only
+        # A scan: the panel only, which shows no field of the meeting; the checks need its year.
+        related=("bloc_year__bloc",) if request.htmx else PAGE_RELATED,
+        fields=SCAN_FIELDS if request.htmx else (),
     )
     result = None
     form = CheckInForm(request.POST if request.method == "POST" else None, auto_id="diem-danh-%s")
