@@ -85,7 +85,7 @@ def _tokens(request) -> dict[str, str] | None:
     writes = tracking.writes_seen(connection)
     memo = request.__dict__.get("_khoi_fresh_tokens")
     if memo is None or memo[0] != writes:
-        memo = request._khoi_fresh_tokens = (writes, tracking.tokens(ALL_APPS))
+        memo = request._khoi_fresh_tokens = (writes, tracking.tokens(tracking.ALL_SCOPES))
     return memo[1]
 
 
@@ -111,8 +111,8 @@ def _through_cache(request, kind, name, *, depends_on, vary, compute, storable=N
     if settings.PAGE_CACHE_SECONDS <= 0 or time.monotonic() < _BROKEN_UNTIL:
         return compute()
     scopes = sorted(set(depends_on))
-    if set(scopes) - ALL_APPS:
-        raise ValueError(f"not tracked: {sorted(set(scopes) - ALL_APPS)}")
+    if set(scopes) - tracking.ALL_SCOPES:
+        raise ValueError(f"not tracked: {sorted(set(scopes) - tracking.ALL_SCOPES)}")
     tokens = _tokens(request)
     if tokens is None:
         return compute()
@@ -150,7 +150,8 @@ def lookup(
     For the checks that come before a cached fragment: whether this user may see this object
     is decided by data in those apps (memberships, roles, the object itself), so the answer
     stands until one of them changes. *depends_on* must include every app the checks read
-    (``blocs`` for memberships and roles). An exception from ``load()`` (404, 403) is raised
+    (``blocs`` for memberships and roles); an app's settled scope (``"awards.settled"``, see
+    ``tracking.BUSY_TABLES``) stands for the app when nothing loaded is in its busy tables. An exception from ``load()`` (404, 403) is raised
     again on every request, never stored."""
     return _through_cache(request, "obj", name, depends_on=depends_on, vary=vary, compute=load)
 

@@ -48,6 +48,46 @@ def test_which_app_a_statement_writes_to(sql, scope):
     assert tracking.written_scope(sql) == scope
 
 
+@pytest.mark.parametrize(
+    ("sql", "scopes"),
+    [
+        ('UPDATE "awards_votertoken" SET "used" = %s', {"awards"}),
+        ('INSERT INTO "awards_ballot" ("id") VALUES (%s)', {"awards"}),
+        ('UPDATE "awards_ballotround" SET "status" = %s', {"awards", "awards.settled"}),
+        ('UPDATE "meetings_delegate" SET "checked_in_at" = %s', {"meetings"}),
+        ('INSERT INTO "meetings_historicaldelegate" ("id") VALUES (%s)', {"meetings"}),
+        ('UPDATE "meetings_meeting" SET "status" = %s', {"meetings", "meetings.settled"}),
+        ('UPDATE "scoring_sheet" SET "version" = %s', {"scoring"}),
+        # a data-modifying WITH: every table it writes
+        (
+            'WITH v AS (SELECT 1) , u AS (UPDATE "scoring_entry" SET "x" = 1 RETURNING *) '
+            'INSERT INTO "scoring_historicalentry" ("id") SELECT "id" FROM u',
+            {"scoring"},
+        ),
+        (
+            'WITH u AS (UPDATE "meetings_delegate" SET "x" = 1 RETURNING *) '
+            'INSERT INTO "awards_ballotround" ("id") SELECT "id" FROM u',
+            {"meetings", "awards", "awards.settled"},
+        ),
+        ('WITH v AS (SELECT 1) SELECT * FROM "meetings_meeting"', set()),
+    ],
+)
+def test_busy_tables_leave_the_settled_scope_alone(sql, scopes):
+    assert tracking.written_scopes(sql) == scopes
+
+
+def test_a_cast_ballot_leaves_the_settled_scope_alone(world):
+    from awards.models import BallotRound
+
+    before = tracking.tokens(tracking.ALL_SCOPES)
+    BallotRound.objects.filter(pk=-1).update(title="x")  # no row: no write
+    assert tracking.tokens(tracking.ALL_SCOPES) == before
+    tracking.note_write(connection, tracking.written_scopes('UPDATE "awards_ballot" SET x = 1'))
+    after = tracking.tokens(tracking.ALL_SCOPES)
+    assert after["awards"] != before["awards"]
+    assert after["awards.settled"] == before["awards.settled"]
+
+
 def test_a_write_changes_its_apps_token_and_no_other(world):
     before = tracking.tokens(tracking.TRACKED_APPS)
     Bloc.objects.filter(pk=world.bloc.pk).update(name="Khối thi đua A mới")

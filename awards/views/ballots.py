@@ -28,6 +28,7 @@ from awards.models import BallotRound, Candidate, PaperTally
 from awards.views.common import BALLOT_FIELDS, get_bloc_year, get_round
 from awards.views.delegates import round_voting_context
 from blocs.selectors import bloc_members
+from khoi_portal import pagecache
 from khoi_portal.lib.official import interface_date_long
 from meetings.selectors import round_conference
 from meetings.services import round_open_with_presence
@@ -327,6 +328,13 @@ def _ballot_page(
     return render(request, "awards/ballots/ballot.html", context)
 
 
+def _round_to_vote_in(user, pk: int) -> tuple[BallotRound, list[Candidate]]:
+    ballot_round = get_round(
+        user, pk, perm="awards.vote", related=("bloc_year__bloc",), fields=BALLOT_FIELDS
+    )
+    return ballot_round, selectors.ballot_candidates(ballot_round=ballot_round)
+
+
 @login_required
 @never_cache
 @sensitive_post_parameters("secret")
@@ -335,10 +343,16 @@ def _ballot_page(
 @sensitive_variables("secret", "form", "receipt", "context")
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot; POST: cast it and show the receipt once (rendered, never stored)."""
-    ballot_round = get_round(
-        request.user, pk, perm="awards.vote", related=("bloc_year__bloc",), fields=BALLOT_FIELDS
+    # The round, its candidates and the right to vote in it come from the cache until the round,
+    # its candidates, a voting delegation or a membership changes; ballots cast, their tokens and
+    # choices do not touch them (issue #8). The secret is issued on every request, never stored.
+    ballot_round, candidates = pagecache.lookup(
+        request,
+        "ballot",
+        load=lambda: _round_to_vote_in(request.user, pk),
+        depends_on={"awards.settled", "blocs"},
+        vary=(pk,),
     )
-    candidates = selectors.ballot_candidates(ballot_round=ballot_round)
     if request.method != "POST":
         return _ballot_page(request, ballot_round, candidates, errors=[])
     form = BallotForm(request.POST, candidates=candidates, max_choices=ballot_round.max_choices)

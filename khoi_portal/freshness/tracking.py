@@ -12,26 +12,61 @@ from django.utils import timezone
 
 # The portal's apps whose data pages show; a table belongs to the app its name starts with.
 TRACKED_APPS = frozenset({"blocs", "documents", "covenants", "scoring", "awards", "meetings"})
+# Tables written many times a second at a national peak: a ballot cast, a delegate scanned at
+# the door. A write to any other table of their app also changes the app's "settled" scope, so
+# what those writes never touch (a ballot round and its candidates, a meeting, a user's right
+# to them) can be looked up from the cache across them (issue #8). The app's own scope still
+# changes on every write of the app.
+BUSY_TABLES = frozenset(
+    {
+        "awards_ballot",
+        "awards_ballotchoice",
+        "awards_votertoken",
+        "meetings_delegate",
+        "meetings_historicaldelegate",
+    }
+)
+SETTLED = {app: f"{app}.settled" for app in sorted({t.split("_", 1)[0] for t in BUSY_TABLES})}
+ALL_SCOPES = TRACKED_APPS | frozenset(SETTLED.values())
 TABLE = "freshness_dataversion"
 
-_WRITE = re.compile(
-    r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.I
-)
+_VERB = r'(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?'
+_WRITE = re.compile(r"\s*" + _VERB, re.I)
+# A data-modifying WITH (scoring's save updates the entries and writes their history in one).
+_WITH = re.compile(r"\s*WITH\b", re.I)
+_WRITE_ANYWHERE = re.compile(r"\b" + _VERB, re.I)
 # Signing in stamps the user's last_login: nothing a cached page shows.
 _LAST_LOGIN_ONLY = re.compile(
     r'\s*UPDATE\s+"?blocs_user"?\s+SET\s+"?last_login"?\s*=\s*\S+\s+WHERE', re.I
 )
 
 
+def written_tables(sql: str) -> list[str]:
+    if _WITH.match(sql):
+        return [m.group(1).lower() for m in _WRITE_ANYWHERE.finditer(sql)]
+    match = _WRITE.match(sql)
+    return [match.group(1).lower()] if match else []
+
+
+def written_scopes(sql: str) -> frozenset[str]:
+    """The scopes whose data *sql* writes: each tracked app it writes a table of, and the app's
+    settled scope unless the table is a busy one. Empty for reads, other apps, last_login."""
+    scopes = set()
+    for table in written_tables(sql):
+        app = table.split("_", 1)[0]
+        if app in TRACKED_APPS:
+            scopes.add(app)
+            if app in SETTLED and table not in BUSY_TABLES:
+                scopes.add(SETTLED[app])
+    if scopes and _LAST_LOGIN_ONLY.match(sql):
+        return frozenset()
+    return frozenset(scopes)
+
+
 def written_scope(sql: str) -> str | None:
     """The tracked app whose table *sql* writes to, or None (reads, other apps, last_login)."""
-    match = _WRITE.match(sql)
-    if match is None:
-        return None
-    scope = match.group(1).split("_", 1)[0].lower()
-    if scope not in TRACKED_APPS or _LAST_LOGIN_ONLY.match(sql):
-        return None
-    return scope
+    apps = sorted(s for s in written_scopes(sql) if s in TRACKED_APPS)
+    return apps[0] if apps else None
 
 
 _paused = False  # during ``migrate``: the table may not exist yet; every token changes after
@@ -39,27 +74,28 @@ _paused = False  # during ``migrate``: the table may not exist yet; every token 
 
 def _wrapper(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    scope = (
-        written_scope(sql)
+    scopes = (
+        written_scopes(sql)
         if not _paused and isinstance(sql, str) and not sql.startswith("SELECT")
         else None
     )
-    if scope is not None and getattr(context.get("cursor"), "rowcount", -1) != 0:
-        note_write(context["connection"], scope)
+    if scopes and getattr(context.get("cursor"), "rowcount", -1) != 0:
+        note_write(context["connection"], scopes)
     return result
 
 
-def note_write(connection, scope: str) -> None:
-    """A write to *scope* happened on *connection*: change its token once the write is committed.
+def note_write(connection, scopes) -> None:
+    """A write to *scopes* happened on *connection*: change their tokens once it is committed.
 
-    Inside a test case's transaction (which is rolled back, never committed) the token changes
+    Inside a test case's transaction (which is rolled back, never committed) the tokens change
     at once, so a test that writes and then reads a page sees the page as a user would."""
+    scopes = {scopes} if isinstance(scopes, str) else set(scopes)
     connection.__dict__["_khoi_writes"] = connection.__dict__.get("_khoi_writes", 0) + 1
     if any(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
-        bump(connection, {scope})
+        bump(connection, scopes)
         return
     pending = connection.__dict__.setdefault("_khoi_fresh_pending", set())
-    pending.add(scope)
+    pending.update(scopes)
     if not connection.in_atomic_block:  # autocommit: the statement is committed already
         _flush(connection)
         return
@@ -117,7 +153,7 @@ def _resume(sender, using="default", **kwargs) -> None:
         _paused = False
         from django.db import connections
 
-        bump(connections[using], TRACKED_APPS)
+        bump(connections[using], ALL_SCOPES)
 
 
 def connect() -> None:

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from blocs.models import MemberUnit
 from blocs.selectors import bloc_members
+from khoi_portal import pagecache
 from khoi_portal.lib.official import interface_moment
 from khoi_portal.lib.vietnamese import date_long, date_short, two_digits
 from khoi_portal.outbox.services import enqueue
@@ -548,14 +549,21 @@ def _presence(meeting: Meeting) -> dict:
 @login_required
 def check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """The desk at the door (a phone or a laptop with a scanner): each scan is one POST."""
-    meeting = get_meeting(
-        request.user,
-        pk,
-        perm=MANAGE,
+    if request.htmx:
         # A scan: the panel only, which shows no field of the meeting; the checks need its year.
-        related=("bloc_year__bloc",) if request.htmx else PAGE_RELATED,
-        fields=SCAN_FIELDS if request.htmx else (),
-    )
+        # Scans write delegates only, so the meeting and the right to it come from the cache
+        # until the meeting itself or a membership changes (issue #8).
+        meeting = pagecache.lookup(
+            request,
+            "check-in",
+            load=lambda: get_meeting(
+                request.user, pk, perm=MANAGE, related=("bloc_year__bloc",), fields=SCAN_FIELDS
+            ),
+            depends_on={"meetings.settled", "blocs"},
+            vary=(pk,),
+        )
+    else:
+        meeting = get_meeting(request.user, pk, perm=MANAGE, related=PAGE_RELATED)
     result = None
     form = CheckInForm(request.POST if request.method == "POST" else None, auto_id="diem-danh-%s")
     if form.is_bound:

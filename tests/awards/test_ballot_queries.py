@@ -28,11 +28,15 @@ pytestmark = pytest.mark.django_db
 # created or given its new proof in one INSERT … ON CONFLICT … DO UPDATE … WHERE NOT used (no
 # transaction). Before issue #8: 15 (the membership read twice, get_or_create's SELECT … FOR
 # UPDATE and its own savepoint); then 12 (a transaction around an INSERT and an UPDATE).
-BALLOT_PAGE_QUERIES = 9
+# With the page cache: the apps' freshness tokens on the first request (+1); from the second
+# request on, the round, the membership and the candidates come from the cache (-3).
+BALLOT_PAGE_QUERIES = 9 + 1
+BALLOT_PAGE_QUERIES_CACHED = BALLOT_PAGE_QUERIES - 3
 # The same seven reads, then the cast: SAVEPOINT, the round locked, the token used, the ballot,
 # its choices (one INSERT for them all), RELEASE. Before: 19 (the membership twice, the
 # candidates read again, a savepoint around the ballot, choices.set's reads before its INSERT).
-CAST_QUERIES = 13
+# The round, the membership and the candidates from the cache (the page was read before it).
+CAST_QUERIES = 13 + 1 - 3
 
 
 def _url(ballot_round: BallotRound) -> str:
@@ -62,6 +66,25 @@ def test_the_ballot_page_takes_a_fixed_number_of_queries(
         page = client.get(_url(ballot_round))
     assert page.status_code == 200
     assert 'name="secret"' in page.content.decode()
+    with django_assert_max_num_queries(BALLOT_PAGE_QUERIES_CACHED):
+        again = client.get(_url(ballot_round))
+    assert 'name="secret"' in again.content.decode()
+    assert _secret_in(again.content.decode()) != _secret_in(page.content.decode())
+
+
+def test_a_cast_elsewhere_leaves_the_round_in_the_cache_and_closing_it_does_not(
+    world, leaders, login, django_assert_max_num_queries
+):
+    ballot_round = opened(world, max_choices=2)
+    client = login(world.leader)
+    client.get(_url(ballot_round))
+    # A token given a new proof, as a cast writes tokens: a busy table, the round stays cached.
+    assert VoterToken.objects.filter(round=ballot_round).update(proof="0" * 64) == 1
+    with django_assert_max_num_queries(BALLOT_PAGE_QUERIES_CACHED):
+        assert client.get(_url(ballot_round)).status_code == 200
+    BallotRound.objects.filter(pk=ballot_round.pk).update(status=BallotRound.Status.CLOSED)
+    page = client.get(_url(ballot_round))
+    assert 'name="secret"' not in page.content.decode()
 
 
 def test_casting_takes_a_fixed_number_of_queries(

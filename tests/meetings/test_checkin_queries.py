@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 # the checks read); the secretariat's unit's membership (view the meeting). The check-in:
 # SAVEPOINT (BEGIN outside a test), the delegate locked, its UPDATE, its history row, RELEASE
 # (COMMIT). The panel: the delegates' counts, the units present and the member units, one
-# statement. Before: 13 (the member units counted apart).
-SCAN_QUERIES = 11
+# statement. Before: 13 (the member units counted apart). Then the page cache: the meeting and
+# the membership come from it after the first scan (the apps' freshness tokens read instead).
+SCAN_QUERIES = 11 - 2 + 1
 
 
 def _delegates(world, meeting, unit, *names) -> list[Delegate]:
@@ -120,3 +121,19 @@ def test_a_check_in_keeps_its_full_history_row(world, meeting):
     assert record.checked_in_by_id == world.secretariat.pk
     assert record.full_name == "Phạm Văn Lãnh"
     assert record.qr_token == person.qr_token
+
+
+def test_scans_keep_the_meeting_in_the_cache_and_a_change_to_it_does_not(world, meeting, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first, second = _delegates(world, meeting, world.member, "Đại biểu A", "Đại biểu B")
+    client = login(world.secretariat)
+    _scan(client, meeting, first.qr_token)
+    with CaptureQueriesContext(connection) as ctx:
+        _scan(client, meeting, second.qr_token)
+    assert not [q for q in ctx.captured_queries if '"meetings_meeting"' in q["sql"]]
+    type(meeting).objects.filter(pk=meeting.pk).update(address="Hội trường B")
+    with CaptureQueriesContext(connection) as ctx:
+        _scan(client, meeting, second.qr_token)
+    assert [q for q in ctx.captured_queries if 'FROM "meetings_meeting"' in q["sql"]]
