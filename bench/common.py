@@ -354,6 +354,22 @@ class Measured:
         return percentile(self.latencies, q) * 1000
 
 
+def merged(parts: list[Measured]) -> Measured:
+    """Several runs of one target as one: their latencies and errors together, their walls
+    added, server CPU per request and other load weighted by requests and by time."""
+    result = Measured(parts[0].target)
+    for part in parts:
+        result.latencies += part.latencies
+        result.errors += part.errors
+        result.wall += part.wall
+    served = sum(p.served for p in parts)
+    if served:
+        result.server_cpu = sum(p.server_cpu * p.served for p in parts if p.served) / served
+    if result.wall:
+        result.other_cpus = sum(p.other_cpus * p.wall for p in parts) / result.wall
+    return result
+
+
 def measure(
     target: Target,
     *,

@@ -57,6 +57,8 @@ DEFAULTS = {
 }
 TARGET_P95_MS = 100.0
 TARGET_RATIO = 0.5
+# Each target is measured in this many turns with the content-free page (see main).
+ROUNDS = 3
 # The "150 MB" in MiB, the unit /proc reports RSS in: 150 × 10⁶ / 2²⁰ = 143.1.
 TARGET_RSS_MB = 150.0
 TARGET_RSS_MIB = TARGET_RSS_MB * 1e6 / 2**20
@@ -369,14 +371,28 @@ def main() -> int:
             common.measure(blank, clients=args.clients, seconds=2)
             blanks = []
             for target in targets[1:]:
-                # the content-free page before every target: the ratio compares neighbours
-                b = common.measure(
-                    blank, clients=args.clients, seconds=args.seconds / 2, server_pids=pids
-                )
+                # The content-free page and the target in turns (ROUNDS times each): the ratio
+                # compares neighbours, seconds apart, on a machine whose speed drifts.
+                b_parts, m_parts = [], []
+                for _round in range(ROUNDS):
+                    b_parts.append(
+                        common.measure(
+                            blank,
+                            clients=args.clients,
+                            seconds=args.seconds / 2 / ROUNDS,
+                            server_pids=pids,
+                        )
+                    )
+                    m_parts.append(
+                        common.measure(
+                            target,
+                            clients=args.clients,
+                            seconds=args.seconds / ROUNDS,
+                            server_pids=pids,
+                        )
+                    )
+                b, m = common.merged(b_parts), common.merged(m_parts)
                 blanks.append(b)
-                m = common.measure(
-                    target, clients=args.clients, seconds=args.seconds, server_pids=pids
-                )
                 results[target.key] = (m, b)
                 log(
                     f"   {target.key}: {m.rps:.1f} req/s (blank {b.rps:.1f}), p50 {m.p(50):.1f} ms, "
@@ -456,7 +472,7 @@ def write_results(args, facts, counts, info, blank, blanks, results, rss, genera
             f"> **The machine was shared.** Other processes kept up to {other:.2f} of the "
             f"{os.cpu_count()} CPUs busy during the measurements (column *Other load*). "
             "Absolute latencies and req/s are worse than on an idle machine; each ratio compares "
-            "a target with the content-free page measured just before it, under similar load.",
+            "a target with the content-free page measured in turns with it, under similar load.",
             "",
         ]
     lines += [
