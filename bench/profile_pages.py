@@ -204,7 +204,7 @@ def write_results(args, rows) -> None:
         "process per request (median; it hardly depends on other load), queries and their SQL "
         "time. *Cached*: the page cache holds the fragments (each page's steady state while its "
         "data is unchanged); *no cache*: `PAGE_CACHE_SECONDS=0`, every fragment rendered (a "
-        "page's first view after a change). Actions (POST) are not cached.",
+        "page's first view after a change). Actions are never cached; the ballot and the check-in desk look up their round or meeting (and the right to it) from the cache.",
         "",
         f"- Command: `.venv/bin/python bench/profile_pages.py --write --runs {args.runs}`",
         f"- Date: {common.now_utc()}",
