@@ -175,32 +175,40 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
 
     # Each sheet's posts, drawn before the clocks start: what a browser sends is built on the
     # officer's machine, not on the server's (8 variants per sheet, all 60 scores drawn anew).
-    posts = {
-        sheet.pk: [
-            urllib.parse.urlencode(
-                [
-                    pair
-                    for entry_id, maximum in items[sheet.pk]
-                    for pair in (
-                        (
-                            f"score_{entry_id}",
-                            str((maximum * rng.randint(60, 100) / 100 * 4).to_integral_value() / 4),
-                        ),
-                        (f"text_{entry_id}", "Theo báo cáo của đơn vị"),
-                    )
-                ]
+    # The page's script sends the fields changed since it was shown (changed_only): every score,
+    # no explanation. The reference posts the same scores with every explanation, as the page
+    # does without its script.
+    posts: dict[int, list[tuple[str, str]]] = {}
+    for sheet in sheets:
+        posts[sheet.pk] = []
+        for _variant in range(8):
+            scores = [
+                (
+                    f"score_{entry_id}",
+                    str((maximum * rng.randint(60, 100) / 100 * 4).to_integral_value() / 4),
+                )
+                for entry_id, maximum in items[sheet.pk]
+            ]
+            texts = [
+                (f"text_{entry_id}", "Theo báo cáo của đơn vị") for entry_id, _m in items[sheet.pk]
+            ]
+            posts[sheet.pk].append(
+                (
+                    urllib.parse.urlencode([*scores, ("changed_only", "1")]),
+                    urllib.parse.urlencode(
+                        [pair for both in zip(scores, texts, strict=True) for pair in both]
+                    ),
+                )
             )
-            for _variant in range(8)
-        ]
-        for sheet in sheets
-    }
 
-    def sheet_save(c: int, i: int):
+    def save(c: int, i: int, whole: bool):
         mine = [s for n, s in enumerate(sheets) if n % clients == c]
         sheet = mine[i % len(mine)]
         user = officers[sheet.unit_id]
-        data = f"version={versions[sheet.pk]}&{posts[sheet.pk][i // len(mine) % 8]}"
-        status, _body = site.post(user, f"/cham-diem/phieu/{sheet.pk}/", data)
+        body = posts[sheet.pk][i // len(mine) % 8][1 if whole else 0]
+        status, _body = site.post(
+            user, f"/cham-diem/phieu/{sheet.pk}/", f"version={versions[sheet.pk]}&{body}"
+        )
         if status == 302:
             versions[sheet.pk] += 1
         return status
@@ -267,7 +275,17 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
             reference=True,
         ),
         common.Target(
-            "sheet_save", "Score sheet save (POST 60 items), officer", sheet_save, expect=(302,)
+            "sheet_save",
+            "Score sheet save (60 scores changed: the page posts them), officer",
+            lambda c, i: save(c, i, whole=False),
+            expect=(302,),
+        ),
+        common.Target(
+            "sheet_save_whole",
+            "Reference: the same save posted whole (120 fields), as without the page's script",
+            lambda c, i: save(c, i, whole=True),
+            expect=(302,),
+            reference=True,
         ),
         common.Target(
             "summary",

@@ -146,9 +146,11 @@ class _EntriesForm(PortalForm):
             )
 
     @classmethod
-    def posted(cls, data) -> tuple[int | None, dict[int, tuple[str, str]]] | None:
+    def posted(cls, data, *, missing="") -> tuple[int | None, dict[int, tuple]] | None:
         """The version and {entry id: (score, text)} a bound form of this class would clean
-        out of *data*, for the entries whose fields were posted; None when a value needs the
+        out of *data*, for the entries whose fields were posted (*missing* for the other field
+        of an entry when only one was posted: the form's "", or the service's UNCHANGED when
+        the page sent only what changed); None when a value needs the
         form itself (an error to show, a NUL, a legacy encoding, a repeated key, an unusual
         version): the caller then builds the form.
 
@@ -170,7 +172,7 @@ class _EntriesForm(PortalForm):
             f"{cls.score_prefix}_": (0, SCORE_MAX_LENGTH),
             f"{cls.text_prefix}_": (1, TEXT_MAX_LENGTH),
         }
-        values: dict[int, list[str]] = {}
+        values: dict[int, list] = {}
         for key in data:
             head = key[: key.find("_") + 1]
             if head not in heads:
@@ -188,7 +190,7 @@ class _EntriesForm(PortalForm):
             value = nfc(value)
             if value and legacy_text_error(value) is not None:
                 return None
-            values.setdefault(int(number), ["", ""])[index] = value
+            values.setdefault(int(number), [missing, missing])[index] = value
         return version, {pk: (score, text) for pk, (score, text) in values.items()}
 
     def _score(self, entry: Entry) -> str:

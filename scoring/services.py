@@ -333,6 +333,10 @@ def _claim_version(sheet: Sheet, version: int) -> Sheet:
     return current
 
 
+# A field the page did not send because it did not change (sheet_save's *changed_only*).
+UNCHANGED = type("Unchanged", (), {"__repr__": lambda self: "UNCHANGED"})()
+
+
 def _stale() -> ValidationError:
     return ValidationError(
         _(
@@ -381,13 +385,16 @@ def sheet_save(
     by: User,
     reason: str = "",
     posted: bool = False,
+    changed_only: bool = False,
 ) -> Sheet:
     """Save self scores: values maps entry id → (score as typed, explanation).
 
     All-or-nothing: one bad score refuses the whole save with a message naming the item.
     Without *posted*, only the entries in *values* change and an id not on the sheet is
     refused. With *posted*, *values* is what the sheet's form sent: an entry left out is
-    blank and an id not on the sheet is ignored, as the form ignores a field it does not have.
+    blank and an id not on the sheet is ignored, as the form ignores a field it does not have;
+    with *changed_only* too (the page sends only what changed), an entry left out is
+    unchanged. A score or an explanation given as UNCHANGED keeps its saved value.
     """
     current, round_status, step = _claim_for_save(sheet, version)
     if not current.is_editable:
@@ -406,7 +413,8 @@ def sheet_save(
         .order_by(*(["criterion__position"] if posted else []))  # the messages in the sheet's order
     }
     if posted:
-        values = {pk: values.get(pk, ("", "")) for pk in entries}
+        left_out = (UNCHANGED, UNCHANGED) if changed_only else ("", "")
+        values = {pk: values.get(pk, left_out) for pk in entries}
     errors, changed = [], []
     reason = reason or "Tự chấm điểm"
     for entry_id, (raw, explanation) in values.items():
@@ -414,10 +422,16 @@ def sheet_save(
         if entry is None:
             raise ValidationError(_("Tiêu chí không thuộc phiếu này."))
         try:
-            score = _parse_score(raw, entry=entry, step=step, label=entry.criterion_code)
+            score = (
+                entry.self_score
+                if raw is UNCHANGED
+                else _parse_score(raw, entry=entry, step=step, label=entry.criterion_code)
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
             continue
+        if explanation is UNCHANGED:
+            explanation = entry.explanation
         explanation = nfc((explanation or "").strip())
         if score != entry.self_score or explanation != entry.explanation:
             entry.self_score, entry.explanation = score, explanation

@@ -139,6 +139,9 @@ def _sheet_context(user, sheet: Sheet, entries: list[Entry], form, conflicts: se
         "deadline": deadline_text(sheet.round.deadline),
         "conflicts": bool(conflicts),
         "can_edit": can_edit,
+        # The script posts only the fields that changed since the page was shown; a page shown
+        # again after a refused save posts them all (what it shows is not what is saved).
+        "changed_only": can_edit and not form.is_bound,
         "can_confirm": user.has_perm("scoring.confirm_sheet", sheet)
         and sheet.status == Sheet.Status.SUBMITTED,
         "can_reopen": sheet.status != Sheet.Status.DRAFT
@@ -286,21 +289,30 @@ def _sheet_save(request: HttpRequest, sheet: Sheet) -> HttpResponse:
 
     A post of plain values goes straight to the service (SheetForm.posted); the form is built
     only when there is something to show: its own errors, or the service's (issue #8)."""
+    # The page's script sends only the fields that changed since it was shown (changed_only):
+    # the others keep their saved values. The form, when built, has them filled in.
+    changed_only = request.POST.get("changed_only") == "1"
     form = None
-    posted = SheetForm.posted(request.POST)
+    missing = services.UNCHANGED if changed_only else ""
+    posted = SheetForm.posted(request.POST, missing=missing)
     if posted is None:
-        form = _save_form(request, sheet)
+        form = _save_form(request, sheet, changed_only=changed_only)
         if not form.is_valid():
             return _refused_save(request, sheet, form, set())
-        posted = form.cleaned_data["version"], form.values()
+        posted, changed_only = (form.cleaned_data["version"], form.values()), False
     version, values = posted
     try:
         services.sheet_save(
-            sheet=sheet, version=version or 0, values=values, by=request.user, posted=True
+            sheet=sheet,
+            version=version or 0,
+            values=values,
+            by=request.user,
+            posted=True,
+            changed_only=changed_only,
         )
     except ValidationError as exc:
         if form is None:
-            form = _save_form(request, sheet)
+            form = _save_form(request, sheet, changed_only=changed_only)
             form.is_valid()  # what posted() read: valid, its cleaned values for the page
         form.add_error(None, exc)
         conflicts: set[int] = set()
@@ -312,7 +324,9 @@ def _sheet_save(request: HttpRequest, sheet: Sheet) -> HttpResponse:
     return redirect("sheet_detail", pk=sheet.pk)
 
 
-def _save_form(request: HttpRequest, sheet: Sheet) -> SheetForm:
+def _save_form(request: HttpRequest, sheet: Sheet, *, changed_only: bool) -> SheetForm:
+    """The bound form of a save; for a post of the changed fields only, the others filled in
+    with their saved values, so that the form (and the page shown again) holds every item."""
     # The form reads each entry's criterion and nothing else the page shows (evidence, the
     # groups, the verifier): those are loaded only when the page comes back (issue #8).
     entries = list(
@@ -322,8 +336,19 @@ def _save_form(request: HttpRequest, sheet: Sheet) -> SheetForm:
         .select_related("criterion")
         .only("max_points", "self_score", "explanation", "criterion__code", "criterion__kind")
     )
+    data = request.POST
+    if changed_only:
+        data = data.copy()
+        for entry in entries:
+            score = "" if entry.self_score is None else format(entry.self_score, "f")
+            for name, saved in (
+                (f"{SheetForm.score_prefix}_{entry.pk}", score),
+                (f"{SheetForm.text_prefix}_{entry.pk}", entry.explanation),
+            ):
+                if name not in data:
+                    data[name] = saved
     return SheetForm(
-        request.POST, entries=entries, step=sheet.round.step, initial={"version": sheet.version}
+        data, entries=entries, step=sheet.round.step, initial={"version": sheet.version}
     )
 
 

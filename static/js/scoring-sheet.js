@@ -28,6 +28,19 @@ document.addEventListener("DOMContentLoaded", () => {
     recompute();
   });
   form.addEventListener("submit", () => { dirty = false; });
+  // "Lưu nháp" sends only the scores and explanations changed since the page was shown; the
+  // server keeps the others as saved. A page shown again after a refused save has no
+  // data-changed-only: it sends everything, since what it shows is not what is saved.
+  if (form.hasAttribute("data-changed-only")) {
+    form.addEventListener("formdata", (event) => {
+      form.querySelectorAll("input.score-input[name], textarea[name^='text_']").forEach((field) => {
+        if (field.form === form && field.value === field.defaultValue) {
+          event.formData.delete(field.name);
+        }
+      });
+      event.formData.set("changed_only", "1");
+    });
+  }
   // Sending the sheet, uploading a file or leaving the page would drop what was typed.
   window.addEventListener("beforeunload", (event) => {
     if (dirty) { event.preventDefault(); }
