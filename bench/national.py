@@ -512,7 +512,7 @@ def write_results(args, facts, counts, info, blank, blanks, results, rss, genera
         "",
         f"`gunicorn --workers {args.workers} --worker-class sync` on 127.0.0.1, `DEBUG=0`; "
         f"{args.clients} concurrent clients, a new connection per request; {args.seconds:.0f} s "
-        f"per target, the content-free page for {args.seconds / 2:.0f} s just before each. "
+        f"per target, the content-free page for {args.seconds / 2:.0f} s, in {ROUNDS} turns each. "
         f"Targets (issue #8): p95 < {TARGET_P95_MS:.0f} ms; req/s ≥ {TARGET_RATIO} × the "
         f"content-free page; RSS per worker < {TARGET_RSS_MB:.0f} MB ({TARGET_RSS_MIB:.1f} MiB).",
         "",
