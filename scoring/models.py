@@ -205,7 +205,10 @@ class Entry(models.Model):
     )
     verified_at = models.DateTimeField(null=True, blank=True)
     unit_reply = NFCTextField(_("ý kiến của đơn vị"), blank=True)
-    history = HistoricalRecords()
+    # Every save of a sheet writes 60 history rows (issue #8): no index on the two keys no
+    # history query filters on, and no foreign-key check of the author at each commit (users
+    # are deactivated, never deleted; Django still sets the author to NULL if one is).
+    history = HistoricalRecords(no_db_index=["criterion", "verified_by"], user_db_constraint=False)
 
     class Meta:
         ordering = ["sheet", "criterion__position"]

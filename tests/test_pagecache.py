@@ -373,3 +373,29 @@ def test_the_test_suite_fails_on_a_fragment_holding_a_secret(rf, world, settings
         pagecache.fragment(
             request, "bad", template="t/_bad.html", context=dict, depends_on={"blocs"}
         )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_after_a_commit_the_token_is_written_without_waiting_for_the_disk():
+    """On PostgreSQL the token's upsert is its own transaction with an asynchronous commit,
+    its values quoted by the driver; inside a transaction it stays a plain statement."""
+    connection.ensure_connection()
+    cursor = connection.connection.cursor()
+    try:
+        text = tracking._asynchronously(
+            cursor, "INSERT INTO t (a, b) VALUES (%s, %s)", ["it's", timezone.now()]
+        )
+    finally:
+        cursor.close()
+    assert text.startswith("BEGIN; SET LOCAL synchronous_commit TO OFF; INSERT INTO t (a, b)")
+    assert "'it''s'" in text
+    assert text.endswith("; COMMIT")
+    before = tracking.tokens({"blocs"})["blocs"]
+    with transaction.atomic():
+        Bloc.objects.create(name="Khối thử", symbol="KT")
+    after = tracking.tokens({"blocs"})["blocs"]
+    assert after != before
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # SET LOCAL: this session's setting is unchanged

@@ -125,15 +125,32 @@ def bump(connection, scopes) -> None:
     rows = sorted(scopes)
     values = ", ".join(f"({mark}, {mark}, {mark})" for _ in rows)
     params = [p for scope in rows for p in (scope, secrets.token_hex(16), now)]
+    upsert = (
+        f"INSERT INTO {TABLE} (scope, token, changed_at) VALUES {values} "
+        "ON CONFLICT (scope) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at"
+    )
     cursor = connection.connection.cursor()
     try:
-        cursor.execute(
-            f"INSERT INTO {TABLE} (scope, token, changed_at) VALUES {values} "
-            "ON CONFLICT (scope) DO UPDATE SET token = excluded.token, changed_at = excluded.changed_at",
-            params,
-        )
+        if connection.vendor == "postgresql" and not connection.in_atomic_block:
+            cursor.execute(_asynchronously(cursor, upsert, params))
+        else:
+            cursor.execute(upsert, params)
     finally:
         cursor.close()
+
+
+def _asynchronously(cursor, upsert: str, params: list) -> str:
+    """*upsert* in a transaction of its own whose commit does not wait for the WAL's flush to
+    disk, as one statement text (the values quoted by the driver). The write it records has
+    been committed and flushed already; a second flush per save was the workers' wait (issue
+    #8). Should the server crash within the fraction of a second before the WAL writer flushes
+    it, the new token is lost: pages then show the data before that write for up to
+    PAGE_CACHE_SECONDS, as when a process dies between a commit and its token update."""
+    from psycopg import sql
+
+    quoted = sql.SQL(upsert.replace("%s", "{}")).format(*(sql.Literal(p) for p in params))
+    statement = quoted.as_string(cursor.connection)
+    return f"BEGIN; SET LOCAL synchronous_commit TO OFF; {statement}; COMMIT"
 
 
 def _install(sender, connection, **kwargs) -> None:
