@@ -2,10 +2,10 @@
 
 Secrecy: a Ballot has no foreign key to its voter, no timestamp, and a random UUID key,
 so nothing in the database joins a ballot to the unit that cast it. One vote per unit is
-held by VoterToken (unique per round and unit, used once by a conditional update); one
-ballot per token by the unique ``token_hash`` — an HMAC of the voter's secret token under a
-different key from the one VoterToken keeps, so the two cannot be matched without the
-token, which only the voter ever held.
+held by VoterToken (unique per round and unit, written once, used, by the cast's conditional
+upsert); one ballot per secret by the unique ``token_hash`` — an HMAC of the voter's secret
+under a different key from the one VoterToken keeps, so the two cannot be matched without the
+secret, which only the voter's page ever held (the server signs it and keeps nothing of it).
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ paper tallies, results and proposals. The rules come from the bloc's regulation 
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -30,7 +31,7 @@ from awards.models import (
     VotingDelegate,
 )
 from blocs.models import BlocYear, Membership, MemberUnit, User
-from blocs.selectors import bloc_members, memberships_in
+from blocs.selectors import bloc_members, memberships_in_sql
 from khoi_portal.lib.vietnamese import nfc
 from khoi_portal.outbox.services import enqueue
 
@@ -330,8 +331,13 @@ def may_vote_for(user: User, unit: MemberUnit, *, ballot_round: BallotRound | No
 
 
 def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> str:
-    """Give the unit its single-use secret for this round (replacing an unused one). The secret
-    is shown only to the voter's page and never stored: only HMACs of it are."""
+    """The unit's one-time secret for this round's ballot page, or why the unit cannot vote.
+
+    Nothing is written (issue #8: a ballot page is opened once per voter, and a write there was
+    a commit and a freshness bump per page): the secret is a random nonce signed for the round
+    and the unit, never stored. Only the cast that uses it stores anything, and then only HMACs
+    of it. Every page the unit opens carries a valid secret until the unit has voted: the
+    first cast uses the unit's single vote and every other page is refused then."""
     if (
         ballot_round.status != BallotRound.Status.OPEN
         or ballot_round.mode != BallotRound.Mode.ELECTRONIC
@@ -339,26 +345,60 @@ def token_issue(*, ballot_round: BallotRound, unit: MemberUnit, user: User) -> s
         raise ValidationError(_("Vòng bỏ phiếu không mở để bỏ phiếu điện tử."))
     if not may_vote_for(user, unit, ballot_round=ballot_round):
         raise ValidationError(_("Chỉ lãnh đạo đơn vị (hoặc người được ủy quyền) mới bỏ phiếu."))
-    bloc_year = ballot_round.bloc_year
-    # bloc_members(...).filter(pk=unit.pk).exists(), read from the memberships alone (the unit
-    # is there already): no join, no subquery to build on every ballot page.
-    if not Membership.objects.filter(
-        memberships_in(bloc_year.year), bloc_id=bloc_year.bloc_id, unit_id=unit.pk
-    ).exists():
+    member, voted = _voter_state(ballot_round=ballot_round, unit=unit)
+    if not member:
         raise ValidationError(_("Đơn vị không phải thành viên của khối năm này."))
-    secret = secrets.token_urlsafe(32)
-    if not _token_give(ballot_round=ballot_round, unit=unit, proof=_mac("token", secret)):
+    if voted:
         raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
-    return secret
+    nonce = secrets.token_urlsafe(24)
+    return f"{nonce}.{_issue_signature(ballot_round.pk, unit.pk, nonce)}"
 
 
-def _token_give(*, ballot_round: BallotRound, unit: MemberUnit, proof: str) -> bool:
-    """The unit's token row with *proof*: created if missing, else given the new proof unless
-    it is used (False then). One statement, INSERT … ON CONFLICT … DO UPDATE … WHERE (PostgreSQL
-    and SQLite alike; issue #8: bulk_create's INSERT and a conditional UPDATE were two, and the
-    ORM's building of them cost more than the database's work). A conflict with a row created
-    meanwhile is no error, and the row lock the conflict takes orders this against a
-    ballot_cast using the token at the same moment: once that commits, the row is used."""
+def _issue_signature(round_id: int, unit_id: int, nonce: str) -> str:
+    """The server's signature of a ballot page's nonce for one round and unit (43 characters)."""
+    digest = bytes.fromhex(_mac("issue", f"{round_id}:{unit_id}:{nonce}"))
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _issued_for(secret: str, *, round_id: int, unit_id: int) -> bool:
+    """Whether *secret* is one token_issue gave for this round and unit."""
+    nonce, dot, signature = secret.rpartition(".")
+    return bool(dot and nonce) and hmac.compare_digest(
+        signature, _issue_signature(round_id, unit_id, nonce)
+    )
+
+
+def _voter_state(*, ballot_round: BallotRound, unit: MemberUnit) -> tuple[bool, bool]:
+    """Whether the unit is a member of the round's bloc in its year, and whether it has voted in
+    the round: one statement, as every ballot page asks both. Plain SQL (issue #8: the ORM took
+    longer to build the two EXISTS than the database took to answer them); the year's
+    memberships are ``memberships_in_sql``, the rule of ``bloc_members``."""
+    bloc_year = ballot_round.bloc_year
+    q = connection.ops.quote_name
+    membership, token = Membership._meta, VoterToken._meta
+
+    def col(meta, name: str) -> str:
+        return f"{q(meta.db_table)}.{q(meta.get_field(name).column)}"
+
+    in_year, in_year_params = memberships_in_sql(bloc_year.year)
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {q(membership.db_table)} WHERE {col(membership, 'bloc')} = %s"
+        f" AND {col(membership, 'unit')} = %s AND {in_year}), "
+        f"EXISTS (SELECT 1 FROM {q(token.db_table)} WHERE {col(token, 'round')} = %s"
+        f" AND {col(token, 'unit')} = %s AND {col(token, 'used')})"
+    )
+    params = [bloc_year.bloc_id, unit.pk, *in_year_params, ballot_round.pk, unit.pk]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        member, voted = cursor.fetchone()
+    return bool(member), bool(voted)
+
+
+def _token_use(*, ballot_round: BallotRound, unit: MemberUnit, proof: str) -> bool:
+    """The unit's token row used, with *proof* of the secret that used it: created used if
+    missing, else flipped unless it is used already (False then). One statement, INSERT …
+    ON CONFLICT … DO UPDATE … WHERE NOT used (PostgreSQL and SQLite alike). Of two casts at
+    the same moment the second waits for the first's row lock, then finds the row used."""
     meta = VoterToken._meta
     q = connection.ops.quote_name
     table = q(meta.db_table)
@@ -369,8 +409,9 @@ def _token_give(*, ballot_round: BallotRound, unit: MemberUnit, proof: str) -> b
         cursor.execute(
             f"INSERT INTO {table} ({round_id}, {unit_id}, {proof_column}, {used}) "
             f"VALUES (%s, %s, %s, %s) ON CONFLICT ({round_id}, {unit_id}) "
-            f"DO UPDATE SET {proof_column} = excluded.{proof_column} WHERE NOT {table}.{used}",
-            [ballot_round.pk, unit.pk, proof, False],
+            f"DO UPDATE SET {proof_column} = excluded.{proof_column}, {used} = excluded.{used} "
+            f"WHERE NOT {table}.{used}",
+            [ballot_round.pk, unit.pk, proof, True],
         )
         return cursor.rowcount == 1
 
@@ -387,8 +428,10 @@ def ballot_cast(
 ) -> str:
     """Cast the unit's one ballot; returns the receipt the voter later finds in the published list.
 
-    One vote per unit even with simultaneous requests: the token row is used by a conditional
-    UPDATE (only one transaction can flip it) and the ballot's token hash is unique.
+    *secret*: what token_issue gave this unit's ballot page for this round (a secret signed for
+    another round or unit, or altered, is refused). One vote per unit even with simultaneous
+    requests: the unit's token row is used by a conditional upsert (only one transaction can
+    create or flip it) and the ballot's token hash is unique.
     *candidates*: the round's candidates when the caller has loaded them already (a round's
     candidates are fixed when it is created); otherwise they are read here.
     """
@@ -413,13 +456,10 @@ def ballot_cast(
         raise ValidationError(_("Lựa chọn không hợp lệ."))
     if len(choices) > max_choices:
         raise ValidationError(_("Chỉ được chọn tối đa %(n)s ứng viên.") % {"n": max_choices})
-    used = VoterToken.objects.filter(
-        round_id=ballot_round.pk, unit=unit, used=False, proof=_mac("token", secret)
-    ).update(used=True)
-    if used != 1:
-        if VoterToken.objects.filter(round_id=ballot_round.pk, unit=unit, used=True).exists():
-            raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
+    if not _issued_for(secret, round_id=ballot_round.pk, unit_id=unit.pk):
         raise ValidationError(_("Phiếu bầu đã hết hiệu lực; hãy tải lại trang để nhận phiếu mới."))
+    if not _token_use(ballot_round=ballot_round, unit=unit, proof=_mac("token", secret)):
+        raise ValidationError(_("Đơn vị đã bỏ phiếu trong vòng này."))
     receipt = hashlib.sha256(secrets.token_bytes(32)).hexdigest()
     try:
         # No savepoint: on an IntegrityError the ValidationError rolls this whole transaction

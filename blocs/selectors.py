@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -33,6 +34,17 @@ def year_end(year: int) -> dt.date:
 
 def memberships_in(year: int) -> Q:
     return Q(from_year__lte=year) & (Q(until_year__isnull=True) | Q(until_year__gte=year))
+
+
+def memberships_in_sql(year: int) -> tuple[str, list[int]]:
+    """``memberships_in(year)`` as a condition on the membership table's columns, and its
+    parameters: for the hand-written statements of the busiest requests (issue #8).
+    tests/blocs/test_memberships_sql.py holds the two equal."""
+    meta = Membership._meta
+    q = connection.ops.quote_name
+    table = q(meta.db_table)
+    since, until = (f"{table}.{q(meta.get_field(f).column)}" for f in ("from_year", "until_year"))
+    return f"{since} <= %s AND ({until} IS NULL OR {until} >= %s)", [year, year]
 
 
 def bloc_members(*, bloc: Bloc, year: int) -> QuerySet[MemberUnit]:

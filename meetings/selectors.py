@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from awards.models import BallotRound, Candidate, VoterToken
 from blocs.models import BlocYear, Membership, MemberUnit
-from blocs.selectors import bloc_members
+from blocs.selectors import bloc_members, memberships_in_sql
 from covenants.selectors import signature_tally
 from meetings.models import AgendaItem, Delegate, Handover, Meeting, Registration
 
@@ -115,9 +115,8 @@ def desk_counts(*, meeting: Meeting) -> dict[str, int]:
     year) in one statement, for the check-in desk's panel, rendered again after every scan.
 
     Plain SQL on purpose (issue #8): the ORM took longer to build the two aggregates than the
-    database took to answer them. The year's memberships are ``blocs.selectors.memberships_in``
-    (from the year on, until the year if it ended); tests/meetings/test_checkin_queries.py holds
-    the figures equal to the ORM's."""
+    database took to answer them. The year's memberships: ``blocs.selectors.memberships_in_sql``;
+    tests/meetings/test_checkin_queries.py holds the figures equal to the ORM's."""
     delegate, registration = Delegate._meta, Registration._meta
     membership = Membership._meta
     q = connection.ops.quote_name
@@ -126,20 +125,20 @@ def desk_counts(*, meeting: Meeting) -> dict[str, int]:
         return f"{q(meta.db_table)}.{q(meta.get_field(name).column)}"
 
     checked_in = f"{col(delegate, 'checked_in_at')} IS NOT NULL"
+    bloc_year = meeting.bloc_year
+    in_year, in_year_params = memberships_in_sql(bloc_year.year)
     sql = (
         f"SELECT COUNT({col(delegate, 'id')}), "
         f"COUNT(CASE WHEN {checked_in} THEN {col(delegate, 'id')} END), "
         f"COUNT(DISTINCT CASE WHEN {checked_in} THEN {col(registration, 'unit')} END), "
         f"(SELECT COUNT(DISTINCT {col(membership, 'unit')}) FROM {q(membership.db_table)} "
-        f"WHERE {col(membership, 'bloc')} = %s AND {col(membership, 'from_year')} <= %s "
-        f"AND ({col(membership, 'until_year')} IS NULL OR {col(membership, 'until_year')} >= %s)) "
+        f"WHERE {col(membership, 'bloc')} = %s AND {in_year}) "
         f"FROM {q(delegate.db_table)} INNER JOIN {q(registration.db_table)} "
         f"ON {col(delegate, 'registration')} = {col(registration, 'id')} "
         f"WHERE {col(registration, 'meeting')} = %s AND {col(delegate, 'substituted_by')} IS NULL"
     )
-    bloc_year = meeting.bloc_year
     with connection.cursor() as cursor:
-        cursor.execute(sql, [bloc_year.bloc_id, bloc_year.year, bloc_year.year, meeting.pk])
+        cursor.execute(sql, [bloc_year.bloc_id, *in_year_params, meeting.pk])
         total, present, present_units, members = cursor.fetchone()
     return {"total": total, "present": present, "present_units": present_units, "members": members}
 

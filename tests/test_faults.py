@@ -254,6 +254,19 @@ def test_the_database_refuses_a_second_ballot_for_one_token(world):
 
 
 @pytest.mark.django_db
+def test_the_database_refuses_a_second_token_of_a_unit_in_a_round(world):
+    """The unit's one vote in a round: one token row (a cast creates it used, or flips it)."""
+    from awards.models import VoterToken
+    from tests.awards.conftest import flag_round
+
+    ballot_round = flag_round(world)
+    VoterToken.objects.create(round=ballot_round, unit=world.member, proof="a" * 64, used=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VoterToken.objects.create(round=ballot_round, unit=world.member, proof="b" * 64)
+    assert VoterToken.objects.filter(round=ballot_round).count() == 1
+
+
+@pytest.mark.django_db
 def test_the_database_refuses_a_document_number_twice_in_a_series(world):
     first, second = _issued(world), _issued(world)
     assert (first.number, second.number) == (1, 2)
