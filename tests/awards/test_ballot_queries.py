@@ -89,9 +89,7 @@ def test_a_cast_elsewhere_leaves_the_round_in_the_cache_and_closing_it_does_not(
     assert 'name="secret"' not in page.content.decode()
 
 
-def test_casting_takes_a_fixed_number_of_queries(
-    world, leaders, login, django_assert_num_queries
-):
+def test_casting_takes_a_fixed_number_of_queries(world, leaders, login, django_assert_num_queries):
     ballot_round = opened(world, max_choices=2)
     choices = list(ballot_round.candidates.values_list("pk", flat=True)[:2])
     client = login(world.leader)
@@ -346,7 +344,7 @@ def test_the_written_out_ballot_fields_are_what_crispy_renders(
 
 
 @pytest.mark.parametrize(
-    "since,until,member",
+    ("since", "until", "member"),
     [(2017, None, True), (2022, 2022, True), (2015, 2021, False), (2023, None, False)],
 )
 def test_the_voter_state_reads_the_membership_of_the_rounds_year(
