@@ -108,7 +108,7 @@ class Site:
 
 def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
     """The ten targets and the content-free page, with their users and state."""
-    from awards.models import BallotRound, VoterToken
+    from awards.models import Ballot, BallotRound, VoterToken
     from blocs.models import Bloc, BlocYear, User
     from meetings.models import Delegate, Meeting
     from scoring.models import Entry, Sheet
@@ -141,8 +141,12 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
     versions = {s.pk: s.version for s in sheets}
     officer = officers[sheets[0].unit_id]
 
-    # Ballots: (leader, round) pairs not voted yet, all over the country.
+    # Ballots: (leader, round) pairs not voted yet, all over the country. The generator casts
+    # no ballot in the open rounds: what is there was cast by an earlier run (--reuse-db, which
+    # would otherwise run out of voters after one run), so it is removed and every unit votes.
     rounds = list(BallotRound.objects.filter(status="open", bloc_year__year=last_year))
+    Ballot.objects.filter(round__in=rounds).delete()
+    VoterToken.objects.filter(round__in=rounds).delete()
     used = set(VoterToken.objects.filter(used=True).values_list("round_id", "unit_id"))
     members: dict[int, list[int]] = {}
     from blocs.selectors import bloc_members

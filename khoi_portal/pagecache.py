@@ -89,13 +89,15 @@ def _tokens(request) -> dict[str, str] | None:
     return memo[1]
 
 
-def _key(request, kind: str, name: str, vary: Iterable[object], scopes, tokens) -> str:
+def _key(
+    request, kind: str, name: str, vary: Iterable[object], scopes, tokens, *, shared=False
+) -> str:
     user = getattr(request, "user", None)
     parts = [
         kind,
         name,
         *(str(v) for v in vary),
-        f"u{getattr(user, 'pk', None)}",
+        "shared" if shared else f"u{getattr(user, 'pk', None)}",
         translation.get_language() or "",
         timezone.localdate().isoformat(),
         code_fingerprint(),
@@ -104,7 +106,7 @@ def _key(request, kind: str, name: str, vary: Iterable[object], scopes, tokens) 
     return f"{kind}:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
 
 
-def _through_cache(request, kind, name, *, depends_on, vary, compute, storable=None):
+def _through_cache(request, kind, name, *, depends_on, vary, compute, storable=None, shared=False):
     """``compute()``'s value from the cache under the apps' current tokens, else computed and
     stored (unless *storable* refuses it). Without a usable cache: just ``compute()``."""
     global _BROKEN_UNTIL
@@ -116,7 +118,7 @@ def _through_cache(request, kind, name, *, depends_on, vary, compute, storable=N
     tokens = _tokens(request)
     if tokens is None:
         return compute()
-    key = _key(request, kind, name, vary, scopes, tokens)
+    key = _key(request, kind, name, vary, scopes, tokens, shared=shared)
     cache = caches[settings.PAGE_CACHE_ALIAS]
     try:
         found = cache.get(key)
@@ -154,6 +156,24 @@ def lookup(
     ``tracking.BUSY_TABLES``) stands for the app when nothing loaded is in its busy tables. An exception from ``load()`` (404, 403) is raised
     again on every request, never stored."""
     return _through_cache(request, "obj", name, depends_on=depends_on, vary=vary, compute=load)
+
+
+def shared(
+    request,
+    name: str,
+    *,
+    load: Callable[[], object],
+    depends_on: Iterable[str],
+    vary: Iterable[object] = (),
+):
+    """What ``load()`` returns, from one cache entry for every user while the apps in
+    *depends_on* are unchanged: for objects many users load in turn (a ballot round and its
+    candidates, read once per voter). ``load()`` must read nothing of the user and check no
+    permission; the caller checks the user's right to what it got on every request (with
+    ``lookup`` if the check costs queries). Exceptions (404) are raised again, never stored."""
+    return _through_cache(
+        request, "obj", name, depends_on=depends_on, vary=vary, compute=load, shared=True
+    )
 
 
 def fragment(

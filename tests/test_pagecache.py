@@ -312,6 +312,41 @@ def test_a_request_that_writes_never_reads_a_fragment_keyed_before_its_write(rf,
     assert calls == [1, 1]
 
 
+def test_a_shared_entry_is_one_for_every_user_and_a_lookup_one_per_user(rf, world):
+    from django.http import Http404
+
+    loads = []
+
+    def read(user, how):
+        request = rf.get("/")
+        request.user = user
+        return how(
+            request,
+            "probe",
+            load=lambda: loads.append(user) or len(loads),
+            depends_on={"blocs"},
+            vary=(7,),
+        )
+
+    assert read(world.officer, pagecache.shared) == read(world.leader, pagecache.shared) == 1
+    assert read(world.officer, pagecache.lookup) == 2
+    assert read(world.leader, pagecache.lookup) == 3  # a lookup is per user
+    assert read(world.leader, pagecache.lookup) == 3
+    Bloc.objects.filter(pk=world.bloc.pk).update(name="Đổi tên")
+    assert read(world.leader, pagecache.shared) == 4  # a write to blocs: both are read again
+
+    def missing():
+        loads.append(None)
+        raise Http404
+
+    request = rf.get("/")
+    request.user = world.officer
+    for _ in range(2):  # an exception is raised again on every request, never stored
+        with pytest.raises(Http404):
+            pagecache.shared(request, "gone", load=missing, depends_on={"blocs"})
+    assert loads.count(None) == 2
+
+
 @pytest.mark.django_db(transaction=True)
 def test_inside_a_transaction_with_writes_fragments_are_rendered_not_cached(rf, world):
     request = rf.get("/")

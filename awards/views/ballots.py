@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from awards import selectors, services
 from awards.forms_ballots import BallotForm, PaperTallyForm, RoundCreateForm, RoundOpenForm
 from awards.models import BallotRound, Candidate, PaperTally
-from awards.views.common import BALLOT_FIELDS, get_bloc_year, get_round
+from awards.views.common import check_round, get_bloc_year, get_round, round_for_ballot
 from awards.views.delegates import round_voting_context
 from blocs.selectors import bloc_members
 from khoi_portal import pagecache
@@ -328,10 +328,8 @@ def _ballot_page(
     return render(request, "awards/ballots/ballot.html", context)
 
 
-def _round_to_vote_in(user, pk: int) -> tuple[BallotRound, list[Candidate]]:
-    ballot_round = get_round(
-        user, pk, perm="awards.vote", related=("bloc_year__bloc",), fields=BALLOT_FIELDS
-    )
+def _round_and_candidates(pk: int) -> tuple[BallotRound, list[Candidate]]:
+    ballot_round = round_for_ballot(pk)
     return ballot_round, selectors.ballot_candidates(ballot_round=ballot_round)
 
 
@@ -343,13 +341,22 @@ def _round_to_vote_in(user, pk: int) -> tuple[BallotRound, list[Candidate]]:
 @sensitive_variables("secret", "form", "receipt", "context")
 def ballot(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the ballot; POST: cast it and show the receipt once (rendered, never stored)."""
-    # The round, its candidates and the right to vote in it come from the cache until the round,
-    # its candidates, a voting delegation or a membership changes; ballots cast, their tokens and
-    # choices do not touch them (issue #8). The secret is issued on every request, never stored.
-    ballot_round, candidates = pagecache.lookup(
+    # The round and its candidates: one cache entry for every voter, until the round, its
+    # candidates or its bloc change (a ballot's page is opened once per voter). The user's
+    # right to vote in it: checked on every request, from the user's own entry until a voting
+    # delegation or a membership changes. Ballots cast, their tokens and choices touch neither
+    # (issue #8). The secret is signed on every request, never stored.
+    ballot_round, candidates = pagecache.shared(
         request,
-        "ballot",
-        load=lambda: _round_to_vote_in(request.user, pk),
+        "ballot-round",
+        load=lambda: _round_and_candidates(pk),
+        depends_on={"awards.settled", "blocs"},
+        vary=(pk,),
+    )
+    pagecache.lookup(
+        request,
+        "ballot-right",
+        load=lambda: check_round(request.user, ballot_round, perm="awards.vote"),
         depends_on={"awards.settled", "blocs"},
         vary=(pk,),
     )

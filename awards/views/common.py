@@ -24,21 +24,25 @@ BALLOT_FIELDS = (
 
 
 def get_round(
-    user,
-    pk: int,
-    *,
-    perm: str | None = None,
-    related: tuple[str, ...] = PAGE_RELATED,
-    fields: tuple[str, ...] = (),
+    user, pk: int, *, perm: str | None = None, related: tuple[str, ...] = PAGE_RELATED
 ) -> BallotRound:
-    """The round, 404 for outsiders, 403 without *perm*; *related* and *fields*: what the view
-    shows (the ballot, loaded twice per vote, only what it uses: ``BALLOT_FIELDS``)."""
-    rounds = BallotRound.objects.select_related(*related)
-    if fields:
-        rounds = rounds.only(*fields)
-    ballot_round = get_object_or_404(rounds, pk=pk)
+    """The round, 404 for outsiders, 403 without *perm*; *related*: what the view shows."""
+    ballot_round = get_object_or_404(BallotRound.objects.select_related(*related), pk=pk)
+    check_round(user, ballot_round, perm=perm)
+    return ballot_round
+
+
+def check_round(user, ballot_round: BallotRound, *, perm: str | None = None) -> bool:
+    """404 unless *user* may see the round, 403 without *perm* on it; True otherwise."""
     if not user.has_perm("awards.view_round", ballot_round):
         raise Http404
     if perm and not user.has_perm(perm, ballot_round):
         raise PermissionDenied
-    return ballot_round
+    return True
+
+
+def round_for_ballot(pk: int) -> BallotRound:
+    """The round as the secret ballot and its receipt show and check it (``BALLOT_FIELDS``), for
+    anyone: the caller checks the user's right with ``check_round``."""
+    rounds = BallotRound.objects.select_related("bloc_year__bloc").only(*BALLOT_FIELDS)
+    return get_object_or_404(rounds, pk=pk)

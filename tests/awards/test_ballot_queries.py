@@ -74,6 +74,38 @@ def test_the_ballot_page_takes_a_fixed_number_of_queries(
     assert _secret_in(again.content.decode()) != _secret_in(page.content.decode())
 
 
+def test_another_voter_reads_the_round_from_the_one_entry(
+    world, leaders, login, django_assert_num_queries
+):
+    """The round and its candidates are cached once for every voter; each voter's right to vote
+    is read for that voter (the unit's membership)."""
+    ballot_round = opened(world, max_choices=2)
+    login(world.leader).get(_url(ballot_round))
+    client = login(leaders["chair"])  # the one test client, signed in again
+    with django_assert_num_queries(BALLOT_PAGE_QUERIES - 2):
+        page = client.get(_url(ballot_round))
+    assert 'name="secret"' in page.content.decode()
+    assert "Phạm Văn Tịch" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("outsider", 404), ("officer", 403), ("secretariat", 403)]
+)
+def test_the_shared_round_gives_nothing_to_those_who_may_not_vote(
+    world, leaders, login, who, status
+):
+    ballot_round = opened(world, max_choices=2)
+    # The entry is there, and a leader's valid secret (the client is signed in again below).
+    secret = _secret_in(login(world.leader).get(_url(ballot_round)).content.decode())
+    client = login(getattr(world, who))
+    for _ in range(2):  # the refusal is never cached as a right
+        response = client.get(_url(ballot_round))
+        assert response.status_code == status
+        assert b'name="secret"' not in response.content
+    assert client.post(_url(ballot_round), {"secret": secret}).status_code == status
+    assert not Ballot.objects.exists()
+
+
 def test_a_cast_elsewhere_leaves_the_round_in_the_cache_and_closing_it_does_not(
     world, leaders, login, django_assert_num_queries
 ):
