@@ -234,7 +234,11 @@ class VoterToken(models.Model):
     """A unit's right to vote once in a round. ``used`` flips once; no time is kept (it would
     correlate with the ballot)."""
 
-    round = models.ForeignKey(BallotRound, on_delete=models.CASCADE, related_name="tokens")
+    # No index of its own: token_one_per_unit (round, unit) serves every read by round (issue #8:
+    # each cast writes this table's indexes).
+    round = models.ForeignKey(
+        BallotRound, on_delete=models.CASCADE, related_name="tokens", db_index=False
+    )
     unit = models.ForeignKey("blocs.MemberUnit", on_delete=models.CASCADE, related_name="+")
     proof = models.CharField(max_length=64)  # HMAC(key "token", secret): proves the secret
     used = models.BooleanField(default=False)
@@ -251,14 +255,20 @@ class Ballot(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     round = models.ForeignKey(BallotRound, on_delete=models.CASCADE, related_name="ballots")
-    token_hash = models.CharField(max_length=64, unique=True)  # HMAC(key "ballot", secret)
-    receipt = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64)  # HMAC(key "ballot", secret); unique below
+    receipt = models.CharField(max_length=64)  # unique below
     choices = models.ManyToManyField(
         Candidate, through="BallotChoice", related_name="ballots", blank=True
     )
 
     class Meta:
         ordering = ["receipt"]  # never creation order
+        # Constraints rather than unique=True: on PostgreSQL a unique CharField also gets a
+        # second, LIKE-pattern index that no query uses, and every cast wrote both (issue #8).
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="ballot_token_hash_unique"),
+            models.UniqueConstraint(fields=["receipt"], name="ballot_receipt_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.receipt[:12]
@@ -269,7 +279,8 @@ class BallotChoice(models.Model):
     through table would number the rows in the order the ballots were cast."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: ballot_choice_once (ballot, candidate) serves every read by ballot.
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="+", db_index=False)
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="+")
 
     class Meta:

@@ -325,7 +325,16 @@ def _ballot_page(
         "errors": errors,
         "as_delegate": not request.user.is_leader,  # only a delegate gets here otherwise
     }
-    return render(request, "awards/ballots/ballot.html", context)
+    return render(request, _page_or_part(request, "ballot.html", "ballot_box"), context)
+
+
+def _page_or_part(request: HttpRequest, template: str, part: str) -> str:
+    """A cast sent through HTMX (the ballot's form) gets only the part it replaces: the ballot
+    again or the receipt, without the page around them (issue #8: half of a cast's work was
+    rendering the layout again). A plain POST, without script, gets the whole page."""
+    path = f"awards/ballots/{template}"
+    htmx = getattr(request, "htmx", False)  # django-htmx's middleware sets it
+    return f"{path}#{part}" if request.method == "POST" and htmx else path
 
 
 def _round_and_candidates(pk: int) -> tuple[BallotRound, list[Candidate]]:
@@ -383,7 +392,7 @@ def ballot(request: HttpRequest, pk: int) -> HttpResponse:
             ticked=form.cleaned_data["choices"],
         )
     context = {"round": ballot_round, "bloc_year": ballot_round.bloc_year, "receipt": receipt}
-    return render(request, "awards/ballots/receipt.html", context)
+    return render(request, _page_or_part(request, "receipt.html", "receipt_box"), context)
 
 
 # --- paper ballots ----------------------------------------------------------------------------

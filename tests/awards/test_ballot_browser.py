@@ -70,10 +70,16 @@ def test_a_leader_votes_and_finds_the_receipt_in_the_published_list(world, live_
     page.get_by_label(world.chair.full_name).check()
     expect(page.get_by_text("Đã chọn 1/1")).to_be_visible()
     expect(page.get_by_label(world.vice.full_name)).to_be_disabled()  # "chọn tối đa 1"
-    page.once("dialog", lambda dialog: dialog.accept())  # "Gửi phiếu bầu? Sau khi gửi…"
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: asked.append(dialog.message) or dialog.accept())
+    ballot_url = page.url
     page.get_by_role("button", name="Gửi phiếu bầu").click()
 
+    # Sent through HTMX: the receipt replaces the ballot in the page, after one question.
     expect(page.get_by_role("heading", name="Đã ghi nhận phiếu bầu")).to_be_visible()
+    expect(page.locator("[data-receipt-heading]")).to_be_focused()
+    assert asked == ["Gửi phiếu bầu? Sau khi gửi không thể sửa."]
+    assert page.url == ballot_url
     receipt = page.get_by_test_id("receipt").inner_text().strip()
     assert len(receipt) == 64
     expect(page.get_by_text("Hãy lưu mã này; sau khi kết thúc bỏ phiếu")).to_be_visible()

@@ -396,3 +396,32 @@ def test_the_voter_state_reads_the_membership_of_the_rounds_year(
     assert services._voter_state(ballot_round=ballot_round, unit=unit) == (member, True)
     other = opened(world)
     assert services._voter_state(ballot_round=other, unit=unit) == (member, False)
+
+
+def _indexed_columns(model) -> list[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return sorted(
+        tuple(c["columns"])
+        for c in constraints.values()
+        if (c["index"] or c["unique"]) and not c["primary_key"]
+    )
+
+
+def test_a_cast_writes_only_the_indexes_that_reads_and_rules_need():
+    """Each cast inserts a token, a ballot and its choices: no index that another one already
+    covers (a foreign key that leads a unique pair), no LIKE-pattern copy of a unique hash
+    (PostgreSQL's ``…_like`` for a ``unique=True`` CharField). Issue #8."""
+    from awards.models import BallotChoice
+
+    assert _indexed_columns(VoterToken) == [("round_id", "unit_id"), ("unit_id",)]
+    assert _indexed_columns(Ballot) == [("receipt",), ("round_id",), ("token_hash",)]
+    assert _indexed_columns(BallotChoice) == [("ballot_id", "candidate_id"), ("candidate_id",)]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename LIKE 'awards\\_%%' "
+                "AND indexname LIKE '%%\\_like'"
+            )
+            like = {row[0] for row in cursor.fetchall()}
+        assert not {name for name in like if name.startswith("awards_ballot_")}

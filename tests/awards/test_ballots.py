@@ -231,6 +231,48 @@ def test_a_leader_votes_once_and_sees_the_receipt_once(world, open_round, login)
     )
 
 
+def test_a_cast_through_htmx_gets_only_the_part_it_replaces(world, open_round, login):
+    """The ballot's form posts through HTMX: the answer is #phieu-bau alone (the receipt, or the
+    ballot again with its reason and a new secret), not the page with its layout."""
+    client = login(world.leader)
+    chair, vice = _candidates(open_round)["chair"], _candidates(open_round)["vice"]
+    page = client.get(_url("ballot_cast", open_round)).content.decode()
+    assert 'hx-post="' in page
+    assert 'hx-target="#phieu-bau"' in page
+    assert page.count('id="phieu-bau"') == 1
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    refused = client.post(
+        _url("ballot_cast", open_round),
+        {"secret": _secret_in(page), "choices": [chair.pk, vice.pk]},
+        **htmx,
+    ).content.decode()
+    assert refused.startswith('<section id="phieu-bau"')
+    assert "<html" not in refused
+    assert "Chỉ được chọn tối đa 1 ứng viên." in refused
+    assert not Ballot.objects.exists()
+    response = client.post(
+        _url("ballot_cast", open_round),
+        {"secret": _secret_in(refused), "choices": [chair.pk]},
+        **htmx,
+    )
+    answer = response.content.decode()
+    assert answer.startswith('<section id="phieu-bau"')
+    assert "<html" not in answer
+    assert _receipt_in(answer) == Ballot.objects.get().receipt
+    assert RECEIPT_NOTE in answer
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_a_cast_without_script_gets_the_whole_receipt_page(world, open_round, login):
+    client = login(world.leader)
+    response = _cast_in_browser(client, open_round, [_candidates(open_round)["chair"].pk])
+    page = response.content.decode()
+    assert "<html" in page
+    assert "<h1" in page
+    assert page.count('id="phieu-bau"') == 1
+    assert _receipt_in(page) == Ballot.objects.get().receipt
+
+
 def test_the_unit_cannot_vote_twice_even_through_another_leader(world, open_round, login):
     client = login(world.leader)
     secret = _secret_in(client.get(_url("ballot_cast", open_round)).content.decode())
