@@ -33,11 +33,11 @@ const htmxFailed = (event) => {
     return;
   }
   let alert = form.previousElementSibling;
-  if (!alert || !alert.hasAttribute("data-htmx-error")) {
+  if (!alert || !alert.hasAttribute("data-htmx-failed")) {
     alert = document.createElement("div");
     alert.className = "alert alert-danger";
     alert.setAttribute("role", "alert");
-    alert.setAttribute("data-htmx-error", "");
+    alert.setAttribute("data-htmx-failed", "");
     form.before(alert);
   }
   const status = event.detail.xhr && event.detail.xhr.status;

@@ -95,3 +95,28 @@ def test_a_leader_votes_and_finds_the_receipt_in_the_published_list(world, live_
     ballot_round = BallotRound.objects.get(pk=ballot_round.pk)
     assert receipt in ballot_round.results["receipts"]
     assert refused == []
+
+
+def test_a_cast_refused_with_an_error_page_is_answered_above_the_form(world, live_server, page):
+    """The unit leaves the bloc while its leader has the ballot open: the cast's answer is a 404,
+    which HTMX does not swap in. The page says so above the form (portal.js) instead of leaving
+    the click unanswered, and nothing is cast."""
+    from playwright.sync_api import expect
+
+    from blocs.models import Membership
+
+    world.leader.set_password(OWN_PASSWORD)
+    world.leader.save()
+    ballot_round = opened(world)
+    _sign_in(page, live_server.url, "leader", OWN_PASSWORD)
+    page.goto(live_server.url + reverse("ballot_cast", kwargs={"pk": ballot_round.pk}))
+    page.get_by_label(world.chair.full_name).check()
+    Membership.objects.filter(bloc=world.bloc, unit=world.member).delete()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Gửi phiếu bầu").click()
+
+    alert = page.locator("[data-htmx-failed]")
+    expect(alert).to_have_text("Không thực hiện được yêu cầu. Hãy tải lại trang rồi thử lại. (404)")
+    expect(alert).to_have_attribute("role", "alert")
+    expect(page.get_by_role("button", name="Gửi phiếu bầu")).to_be_visible()
+    assert not Ballot.objects.exists()
