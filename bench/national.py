@@ -7,8 +7,9 @@
 1. Data: ``manage.py generate_national --years 2021-2025`` in its own PostgreSQL database
    (34 provinces, 60 blocs, 1,500 units, 5 years, 60 items per scale, sheets, signatures,
    ballots, conferences, documents). ``--reuse-db`` keeps a database generated before.
-2. gunicorn (sync workers) with the project's WSGI app on 127.0.0.1 and bench.settings, which
-   adds ``/bench/blank/``: the portal's content-free page (base layout, signed-in user).
+2. gunicorn (3 sync workers, as docker-compose.yml) with the project's WSGI app on 127.0.0.1 and
+   bench.settings, which adds ``/bench/blank/``: the portal's content-free page (base layout,
+   signed-in user).
 3. 8 concurrent clients request, one target after another for --seconds each, the ten busiest
    pages and actions as the right roles, and the content-free page between them. Actions are
    valid every time: each client saves its own sheets with the version it last got back, casts
@@ -48,7 +49,9 @@ DEFAULTS = {
     "years": "2021-2025",
     "units": 1500,
     "clients": 8,
-    "workers": 2,
+    # gunicorn sync workers as docker-compose.yml runs them (WEB_WORKERS, 3 by default): with one
+    # per core, a worker waiting for PostgreSQL (a save's statement, a commit) leaves its core idle.
+    "workers": 3,
     "seconds": 10.0,
     "db_name": "khoi_bench_national",
     "pg_url": "postgres://postgres@127.0.0.1:5432",
@@ -145,8 +148,15 @@ def plan(site: Site, clients: int, rng: random.Random) -> list[common.Target]:
     # no ballot in the open rounds: what is there was cast by an earlier run (--reuse-db, which
     # would otherwise run out of voters after one run), so it is removed and every unit votes.
     rounds = list(BallotRound.objects.filter(status="open", bloc_year__year=last_year))
-    Ballot.objects.filter(round__in=rounds).delete()
-    VoterToken.objects.filter(round__in=rounds).delete()
+    if VoterToken.objects.filter(round__in=rounds).exists():
+        Ballot.objects.filter(round__in=rounds).delete()
+        VoterToken.objects.filter(round__in=rounds).delete()
+        # The deleted rows vacuumed now, not by autovacuum in the middle of a measurement.
+        from django.db import connection
+
+        tables = [m._meta.db_table for m in (Ballot, Ballot.choices.through, VoterToken)]
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")
     used = set(VoterToken.objects.filter(used=True).values_list("round_id", "unit_id"))
     members: dict[int, list[int]] = {}
     from blocs.selectors import bloc_members
