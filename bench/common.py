@@ -427,26 +427,18 @@ def measure(
 # --- reporting ----------------------------------------------------------------------------------
 
 
-def machine_facts(extra: dict[str, str] | None = None) -> dict[str, str]:
-    import django
-    import gunicorn
-    import psycopg
-
-    cpu_model = "unknown"
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo), or "unknown"."""
     with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
-    pg_version = "unknown"
-    with contextlib.suppress(Exception):
-        from django.db import connection
+                return line.split(":", 1)[1].strip()
+    return "unknown"
 
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW server_version")
-            pg_version = cursor.fetchone()[0]
-    commit = "unknown"
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
+
+def git_commit() -> str:
+    """The checkout's short commit, marked when tracked files have uncommitted changes."""
+    try:
         commit = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"],
             cwd=ROOT,
@@ -461,9 +453,25 @@ def machine_facts(extra: dict[str, str] | None = None) -> dict[str, str]:
             text=True,
             timeout=10,
         ).stdout.strip()
-        commit += " (with uncommitted changes)" if dirty else ""
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return commit + (" (with uncommitted changes)" if dirty else "")
+
+
+def machine_facts(extra: dict[str, str] | None = None) -> dict[str, str]:
+    import django
+    import gunicorn
+    import psycopg
+
+    pg_version = "unknown"
+    with contextlib.suppress(Exception):
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            pg_version = cursor.fetchone()[0]
     facts = {
-        "CPU": f"{cpu_model}; os.cpu_count() = {os.cpu_count()}, "
+        "CPU": f"{cpu_model()}; os.cpu_count() = {os.cpu_count()}, "
         f"usable here = {len(os.sched_getaffinity(0))}",
         "Memory": _mem_total(),
         "OS": f"{platform.system()} {platform.release()} ({platform.machine()})",
@@ -471,7 +479,7 @@ def machine_facts(extra: dict[str, str] | None = None) -> dict[str, str]:
         "Django / gunicorn / psycopg": f"{django.__version__} / {gunicorn.__version__} / "
         f"{psycopg.__version__}",
         "PostgreSQL server": pg_version,
-        "Git commit": commit,
+        "Git commit": git_commit(),
     }
     facts.update(extra or {})
     return facts

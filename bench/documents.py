@@ -46,6 +46,8 @@ ROOT = BENCH.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
+
 RESULTS = BENCH / "RESULTS.md"
 COMMAND = ".venv/bin/python bench/documents.py"
 ISSUED_ON = dt.date(2021, 1, 11)
@@ -838,12 +840,6 @@ def machine_facts(env: Env) -> dict[str, str]:
     import weasyprint
     from weasyprint.text.ffi import harfbuzz_subset, pango
 
-    cpu_model = "unknown"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu_model = line.split(":", 1)[1].strip()
-                break
     affinity = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     with psycopg.connect(f"{env.pg_url}/postgres", connect_timeout=5) as conn:
         pg_version = conn.execute("SHOW server_version").fetchone()[0]
@@ -853,26 +849,8 @@ def machine_facts(env: Env) -> dict[str, str]:
     v = pango.pango_version()
     pango_text = f"{v // 10000}.{v // 100 % 100}.{v % 100}"
     hb_version = dpkg_status("libharfbuzz0b").removeprefix("installed, ")
-    try:
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=10,
-        ).stdout.strip()
-        commit += " (with uncommitted changes)" if dirty else ""
-    except (OSError, subprocess.SubprocessError):
-        commit = "unknown"
     return {
-        "CPU": f"{cpu_model}; os.cpu_count() = {os.cpu_count()}, usable here = {affinity}",
+        "CPU": f"{common.cpu_model()}; os.cpu_count() = {os.cpu_count()}, usable here = {affinity}",
         "OS": f"{platform.system()} {platform.release()} ({platform.machine()})",
         "Python": platform.python_version(),
         "WeasyPrint": f"{weasyprint.__version__} (pydyf {pydyf.__version__})",
@@ -885,7 +863,7 @@ def machine_facts(env: Env) -> dict[str, str]:
             m.__version__ for m in (django, celery, psycopg, redis)
         ),
         "PostgreSQL / Redis servers": f"{pg_version} / {redis_version}",
-        "Git commit": commit,
+        "Git commit": common.git_commit(),
     }
 
 
