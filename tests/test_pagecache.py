@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 
@@ -106,6 +107,19 @@ def test_bookkeeping_writes_change_nothing(world):
     User.objects.filter(pk=world.officer.pk).update(last_login=timezone.now())
     Bloc.objects.filter(pk=-1).update(name="không có")  # no row written
     assert tracking.tokens(tracking.TRACKED_APPS) == before
+
+
+def test_signing_in_stamps_the_last_login_and_changes_no_token(world, client):
+    """A sign-in (the real one, password and all) writes last_login alone: no history row of
+    the user, so the blocs app's token, and every cached page that depends on it, stay."""
+    history = world.officer.history.count()
+    before = tracking.tokens(tracking.ALL_SCOPES)
+    assert client.login(username=world.officer.username, password=world.password)
+    world.officer.refresh_from_db()
+    assert world.officer.last_login is not None
+    assert timezone.now() - world.officer.last_login < dt.timedelta(minutes=1)
+    assert world.officer.history.count() == history
+    assert tracking.tokens(tracking.ALL_SCOPES) == before
 
 
 @pytest.mark.django_db(transaction=True)
