@@ -99,6 +99,17 @@ def test_a_write_changes_its_apps_token_and_no_other(world):
     }
 
 
+def test_a_new_row_changes_its_apps_token(world):
+    """An ORM create is an INSERT … RETURNING on both databases; SQLite counts its rows only
+    once they are fetched, and such a write once went unseen there (pages stayed stale)."""
+    from tests.factories import MemberUnitFactory
+
+    before = tracking.tokens(tracking.ALL_SCOPES)
+    MemberUnitFactory(full_name="Ban Quản lý Khu kinh tế mới", short_name="Mới")
+    after = tracking.tokens(tracking.ALL_SCOPES)
+    assert {scope for scope in before if before[scope] != after[scope]} == {"blocs"}
+
+
 def test_bookkeeping_writes_change_nothing(world):
     before = tracking.tokens(tracking.TRACKED_APPS)
     Session.objects.create(

@@ -36,6 +36,9 @@ _WRITE = re.compile(r"\s*" + _VERB, re.I)
 _WITH = re.compile(r"\s*WITH\b", re.I)
 _WRITE_ANYWHERE = re.compile(r"\b" + _VERB, re.I)
 # Signing in stamps the user's last_login: nothing a cached page shows.
+# SQLite counts the rows of an INSERT … RETURNING (every ORM create there) only once they are
+# fetched: at execute its rowcount is 0. A statement that returns rows is taken as a write.
+_RETURNING = re.compile(r"\bRETURNING\b", re.I)
 _LAST_LOGIN_ONLY = re.compile(
     r'\s*UPDATE\s+"?blocs_user"?\s+SET\s+"?last_login"?\s*=\s*\S+\s+WHERE', re.I
 )
@@ -79,7 +82,7 @@ def _wrapper(execute, sql, params, many, context):
         if not _paused and isinstance(sql, str) and not sql.startswith("SELECT")
         else None
     )
-    if scopes and getattr(context.get("cursor"), "rowcount", -1) != 0:
+    if scopes and (getattr(context.get("cursor"), "rowcount", -1) != 0 or _RETURNING.search(sql)):
         note_write(context["connection"], scopes)
     return result
 
