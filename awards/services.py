@@ -32,6 +32,7 @@ from awards.models import (
 )
 from blocs.models import BlocYear, Membership, MemberUnit, User
 from blocs.selectors import bloc_members, memberships_in_sql
+from khoi_portal.db import column, table
 from khoi_portal.lib.vietnamese import nfc
 from khoi_portal.outbox.services import enqueue
 
@@ -374,18 +375,12 @@ def _voter_state(*, ballot_round: BallotRound, unit: MemberUnit) -> tuple[bool, 
     longer to build the two EXISTS than the database took to answer them); the year's
     memberships are ``memberships_in_sql``, the rule of ``bloc_members``."""
     bloc_year = ballot_round.bloc_year
-    q = connection.ops.quote_name
-    membership, token = Membership._meta, VoterToken._meta
-
-    def col(meta, name: str) -> str:
-        return f"{q(meta.db_table)}.{q(meta.get_field(name).column)}"
-
     in_year, in_year_params = memberships_in_sql(bloc_year.year)
     sql = (
-        f"SELECT EXISTS (SELECT 1 FROM {q(membership.db_table)} WHERE {col(membership, 'bloc')} = %s"
-        f" AND {col(membership, 'unit')} = %s AND {in_year}), "
-        f"EXISTS (SELECT 1 FROM {q(token.db_table)} WHERE {col(token, 'round')} = %s"
-        f" AND {col(token, 'unit')} = %s AND {col(token, 'used')})"
+        f"SELECT EXISTS (SELECT 1 FROM {table(Membership)} WHERE {column(Membership, 'bloc')} = %s"
+        f" AND {column(Membership, 'unit')} = %s AND {in_year}), "
+        f"EXISTS (SELECT 1 FROM {table(VoterToken)} WHERE {column(VoterToken, 'round')} = %s"
+        f" AND {column(VoterToken, 'unit')} = %s AND {column(VoterToken, 'used')})"
     )
     params = [bloc_year.bloc_id, unit.pk, *in_year_params, ballot_round.pk, unit.pk]
     with connection.cursor() as cursor:

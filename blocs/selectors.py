@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +17,7 @@ from blocs.models import (
     Province,
     User,
 )
+from khoi_portal.db import column
 
 
 def today() -> dt.date:
@@ -40,10 +40,7 @@ def memberships_in_sql(year: int) -> tuple[str, list[int]]:
     """``memberships_in(year)`` as a condition on the membership table's columns, and its
     parameters: for the hand-written statements of the busiest requests (issue #8).
     tests/blocs/test_memberships_sql.py holds the two equal."""
-    meta = Membership._meta
-    q = connection.ops.quote_name
-    table = q(meta.db_table)
-    since, until = (f"{table}.{q(meta.get_field(f).column)}" for f in ("from_year", "until_year"))
+    since, until = column(Membership, "from_year"), column(Membership, "until_year")
     return f"{since} <= %s AND ({until} IS NULL OR {until} >= %s)", [year, year]
 
 

@@ -14,6 +14,7 @@ from awards.models import BallotRound, Candidate, VoterToken
 from blocs.models import BlocYear, Membership, MemberUnit
 from blocs.selectors import bloc_members, memberships_in_sql
 from covenants.selectors import signature_tally
+from khoi_portal.db import column, table
 from meetings.models import AgendaItem, Delegate, Handover, Meeting, Registration
 
 
@@ -117,25 +118,19 @@ def desk_counts(*, meeting: Meeting) -> dict[str, int]:
     Plain SQL on purpose (issue #8): the ORM took longer to build the two aggregates than the
     database took to answer them. The year's memberships: ``blocs.selectors.memberships_in_sql``;
     tests/meetings/test_checkin_queries.py holds the figures equal to the ORM's."""
-    delegate, registration = Delegate._meta, Registration._meta
-    membership = Membership._meta
-    q = connection.ops.quote_name
-
-    def col(meta, name: str) -> str:
-        return f"{q(meta.db_table)}.{q(meta.get_field(name).column)}"
-
-    checked_in = f"{col(delegate, 'checked_in_at')} IS NOT NULL"
+    checked_in = f"{column(Delegate, 'checked_in_at')} IS NOT NULL"
     bloc_year = meeting.bloc_year
     in_year, in_year_params = memberships_in_sql(bloc_year.year)
     sql = (
-        f"SELECT COUNT({col(delegate, 'id')}), "
-        f"COUNT(CASE WHEN {checked_in} THEN {col(delegate, 'id')} END), "
-        f"COUNT(DISTINCT CASE WHEN {checked_in} THEN {col(registration, 'unit')} END), "
-        f"(SELECT COUNT(DISTINCT {col(membership, 'unit')}) FROM {q(membership.db_table)} "
-        f"WHERE {col(membership, 'bloc')} = %s AND {in_year}) "
-        f"FROM {q(delegate.db_table)} INNER JOIN {q(registration.db_table)} "
-        f"ON {col(delegate, 'registration')} = {col(registration, 'id')} "
-        f"WHERE {col(registration, 'meeting')} = %s AND {col(delegate, 'substituted_by')} IS NULL"
+        f"SELECT COUNT({column(Delegate, 'id')}), "
+        f"COUNT(CASE WHEN {checked_in} THEN {column(Delegate, 'id')} END), "
+        f"COUNT(DISTINCT CASE WHEN {checked_in} THEN {column(Registration, 'unit')} END), "
+        f"(SELECT COUNT(DISTINCT {column(Membership, 'unit')}) FROM {table(Membership)} "
+        f"WHERE {column(Membership, 'bloc')} = %s AND {in_year}) "
+        f"FROM {table(Delegate)} INNER JOIN {table(Registration)} "
+        f"ON {column(Delegate, 'registration')} = {column(Registration, 'id')} "
+        f"WHERE {column(Registration, 'meeting')} = %s "
+        f"AND {column(Delegate, 'substituted_by')} IS NULL"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [bloc_year.bloc_id, *in_year_params, meeting.pk])

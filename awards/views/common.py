@@ -23,11 +23,9 @@ BALLOT_FIELDS = (
 )
 
 
-def get_round(
-    user, pk: int, *, perm: str | None = None, related: tuple[str, ...] = PAGE_RELATED
-) -> BallotRound:
-    """The round, 404 for outsiders, 403 without *perm*; *related*: what the view shows."""
-    ballot_round = get_object_or_404(BallotRound.objects.select_related(*related), pk=pk)
+def get_round(user, pk: int, *, perm: str | None = None) -> BallotRound:
+    """The round, 404 for outsiders, 403 without *perm*."""
+    ballot_round = get_object_or_404(BallotRound.objects.select_related(*PAGE_RELATED), pk=pk)
     check_round(user, ballot_round, perm=perm)
     return ballot_round
 
