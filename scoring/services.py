@@ -11,20 +11,19 @@ import datetime as dt
 import hashlib
 from decimal import Decimal, InvalidOperation
 
-from django.apps import apps
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connections, router, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_update_with_history
 
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
 from khoi_portal.lib.vietnamese import nfc
 from khoi_portal.outbox.services import enqueue
+from scoring import sheet_sql
 from scoring.models import Criterion, Entry, Evidence, PeerAssignment, Round, Scale, Sheet
+from scoring.sheet_sql import UNCHANGED
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 # What evidence may be: detected from the file's content, never from its name.
@@ -333,10 +332,6 @@ def _claim_version(sheet: Sheet, version: int) -> Sheet:
     return current
 
 
-# A field the page did not send because it did not change (sheet_save's *changed_only*).
-UNCHANGED = type("Unchanged", (), {"__repr__": lambda self: "UNCHANGED"})()
-
-
 def _stale() -> ValidationError:
     return ValidationError(
         _(
@@ -395,6 +390,10 @@ def sheet_save(
     blank and an id not on the sheet is ignored, as the form ignores a field it does not have;
     with *changed_only* too (the page sends only what changed), an entry left out is
     unchanged. A score or an explanation given as UNCHANGED keeps its saved value.
+
+    A posted save is written by one statement on PostgreSQL (sheet_sql.save_posted); the
+    entries are read here only when that statement cannot serve it, above all when a value
+    is refused and the message must name its item.
     """
     current, round_status, step = _claim_for_save(sheet, version)
     if not current.is_editable:
@@ -402,6 +401,11 @@ def sheet_save(
     # After the deadline the only drafts are sheets the secretariat reopened: let them be corrected.
     if round_status not in (Round.Status.OPEN, Round.Status.CLOSED):
         raise ValidationError(_("Đợt chấm điểm không mở."))
+    reason = reason or "Tự chấm điểm"
+    if posted and sheet_sql.save_posted(
+        current, values, step=step, by=by, reason=reason, changed_only=changed_only
+    ):
+        return current
     # The criterion's code names the item in messages: no need for its whole row (issue #8).
     rows = Entry.objects.filter(sheet=current)
     if not posted:
@@ -416,7 +420,6 @@ def sheet_save(
         left_out = (UNCHANGED, UNCHANGED) if changed_only else ("", "")
         values = {pk: values.get(pk, left_out) for pk in entries}
     errors, changed = [], []
-    reason = reason or "Tự chấm điểm"
     for entry_id, (raw, explanation) in values.items():
         entry = entries.get(entry_id)
         if entry is None:
@@ -439,195 +442,8 @@ def sheet_save(
             changed.append(entry)
     if errors:
         raise ValidationError(errors)
-    _save_entries(changed, fields=["self_score", "explanation"])
+    sheet_sql.save_entries(changed, fields=["self_score", "explanation"])
     return current
-
-
-def _save_entries(entries: list[Entry], *, fields: list[str]) -> None:
-    """One UPDATE and one history INSERT for a whole sheet, not two statements per item:
-    a 60-item save took 120 round trips (issue #8). Each history row still carries the
-    entry's own ``_history_user`` and ``_change_reason``.
-
-    What bulk_update_with_history writes, in two statements built by hand: Django's
-    bulk_update (a CASE WHEN per field and entry) and bulk_create of the history (a model and
-    every field's preparation per row) cost more CPU than all the rest of a save (issue #8).
-    """
-    if not entries:
-        return
-    date = timezone.now()
-    connection = connections[router.db_for_write(Entry)]
-    if not _has_update_from(connection):
-        bulk_update_with_history(entries, Entry, fields, default_date=date)
-        return
-    history = getattr(settings, "SIMPLE_HISTORY_ENABLED", True)
-    if connection.vendor == "postgresql" and all(hasattr(e, "_history_user") for e in entries):
-        _update_with_history(connection, entries, fields, date=date if history else None)
-        return
-    with transaction.atomic(using=connection.alias, savepoint=False):
-        _update_rows(connection, entries, fields)
-        if history:
-            _copy_to_history(connection, entries, date=date)
-
-
-def _has_update_from(connection) -> bool:
-    """Whether the database takes ``UPDATE … FROM (VALUES …)``: PostgreSQL, SQLite ≥ 3.33."""
-    if connection.vendor == "sqlite":
-        return connection.Database.sqlite_version_info >= (3, 33)
-    return connection.vendor == "postgresql"
-
-
-def _update_rows(connection, entries: list[Entry], fields: list[str]) -> None:
-    """UPDATE the *fields* of *entries* from a VALUES list joined on the key: each value
-    prepared by its field as bulk_update prepares it, and cast on PostgreSQL to the field's
-    type as bulk_update casts its CASE (SQLite converts to the column's affinity)."""
-    meta = Entry._meta
-    pk = meta.pk
-    columns = [meta.get_field(name) for name in fields]
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    # The columns of a VALUES list are column1, column2, … on both databases.
-    sets = []
-    for number, field in enumerate(columns, start=2):
-        value = f"v.column{number}"
-        if connection.vendor == "postgresql":
-            value = f"CAST({value} AS {field.cast_db_type(connection)})"
-        sets.append(f"{quote(field.column)} = {value}")
-    row = "(" + ", ".join(["%s"] * (1 + len(columns))) + ")"
-    size = connection.ops.bulk_batch_size([pk, *columns], entries) or len(entries)
-    with connection.cursor() as cursor:
-        for start in range(0, len(entries), size):
-            batch = entries[start : start + size]
-            params = []
-            for entry in batch:
-                params.append(pk.get_db_prep_value(entry.pk, connection))
-                params.extend(
-                    field.get_db_prep_save(getattr(entry, field.attname), connection)
-                    for field in columns
-                )
-            cursor.execute(
-                f"UPDATE {table} SET {', '.join(sets)} "
-                f"FROM (VALUES {', '.join([row] * len(batch))}) AS v "
-                f"WHERE {table}.{quote(pk.column)} = v.column1",
-                params,
-            )
-
-
-def _entry_history():
-    """The historical model of Entry: ``Entry.history`` builds a manager class on every access
-    (simple-history's descriptor), a few per cent of a save (issue #8)."""
-    return apps.get_model("scoring", "HistoricalEntry")
-
-
-def _update_with_history(
-    connection, entries: list[Entry], fields: list[str], *, date: dt.datetime | None
-) -> None:
-    """PostgreSQL: the UPDATE and the history INSERT as one statement, the values passed as
-    one array per column: a short constant text, where the VALUES lists made psycopg and the
-    server parse some 200 placeholders per save (issue #8). The history rows are those of
-    _copy_to_history: the updated rows as the UPDATE returns them, with each entry's user and
-    reason, "~" and *date*, in the order of *entries*. No history when *date* is None."""
-    meta = Entry._meta
-    pk = meta.pk
-    quote = connection.ops.quote_name
-    table = quote(meta.db_table)
-    columns = [meta.get_field(name) for name in fields]
-    arrays = [f"%s::{pk.rel_db_type(connection)}[]"] + [
-        f"%s::{field.cast_db_type(connection)}[]" for field in columns
-    ]
-    names = ["id"] + [f"c{n}" for n in range(len(columns))]
-    params = [[entry.pk for entry in entries]] + [
-        [field.get_db_prep_save(getattr(e, field.attname), connection) for e in entries]
-        for field in columns
-    ]
-    sets = ", ".join(
-        f"{quote(f.column)} = v.{name}" for f, name in zip(columns, names[1:], strict=True)
-    )
-    update = f"UPDATE {table} SET {sets} FROM v WHERE {table}.{quote(pk.column)} = v.id"
-    if date is None:
-        sql = f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) AS v({', '.join(names)})) "
-        with connection.cursor() as cursor:
-            cursor.execute(sql + update, params)
-        return
-    history = _entry_history()
-    history_meta = history._meta
-    tracked = [meta.get_field(f.name) for f in history.tracked_fields]
-    targets = [history_meta.get_field(f.name).column for f in tracked] + [
-        history_meta.get_field(name).column
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
-    ]
-    user = history_meta.get_field("history_user")
-    arrays += [f"%s::{user.db_type(connection)}[]", "%s::text[]"]
-    names += ["history_user", "reason"]
-    params += [
-        [getattr(e._history_user, "pk", None) for e in entries],
-        [getattr(e, "_change_reason", None) or None for e in entries],
-    ]
-    copied = ", ".join(f"u.{quote(field.column)}" for field in tracked)
-    sql = (
-        f"WITH v AS (SELECT * FROM unnest({', '.join(arrays)}) WITH ORDINALITY "
-        f"AS v({', '.join(names)}, n)), "
-        f"u AS ({update} RETURNING {table}.*) "
-        f"INSERT INTO {quote(history_meta.db_table)} ({', '.join(quote(c) for c in targets)}) "
-        f"SELECT {copied}, %s, v.reason, '~', v.history_user "
-        f"FROM u JOIN v ON u.{quote(pk.column)} = v.id ORDER BY v.n"
-    )
-    params.append(history_meta.get_field("history_date").get_db_prep_save(date, connection))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-
-
-def _copy_to_history(connection, entries: list[Entry], *, date: dt.datetime) -> None:
-    """One history row per entry, as bulk_history_create writes it ("~", the entry's
-    ``_history_user`` and ``_change_reason``, *date*), its values copied from the entry's row
-    just updated, in the order of *entries* (the history ids follow it)."""
-    if not all(hasattr(entry, "_history_user") for entry in entries):
-        # The default user comes from the request: simple-history's own way knows it.
-        Entry.history.bulk_history_create(
-            entries, update=True, default_change_reason=None, default_date=date
-        )
-        return
-    history = _entry_history()
-    meta, history_meta = Entry._meta, history._meta
-    quote = connection.ops.quote_name
-    table, history_table = quote(meta.db_table), quote(history_meta.db_table)
-    tracked = [meta.get_field(field.name) for field in history.tracked_fields]
-    targets = [history_meta.get_field(field.name).column for field in tracked] + [
-        history_meta.get_field(name).column
-        for name in ("history_date", "history_change_reason", "history_type", "history_user")
-    ]
-    copied = ", ".join(f"{table}.{quote(field.column)}" for field in tracked)
-    stamp = [
-        history_meta.get_field("history_date").get_db_prep_save(date, connection),
-        None,  # the reason
-        "~",
-        None,  # the user's id
-    ]
-    pk = meta.pk
-    groups: dict[tuple, list[Entry]] = {}
-    for entry in entries:
-        user = entry._history_user
-        key = (
-            user.pk if user is not None else None,
-            getattr(entry, "_change_reason", None) or None,
-        )
-        groups.setdefault(key, []).append(entry)
-    limit = connection.features.max_query_params  # None: no limit (PostgreSQL)
-    size = (limit - len(stamp)) // 2 if limit else len(entries)
-    with connection.cursor() as cursor:
-        for (user_id, reason), group in groups.items():
-            stamp[1], stamp[3] = reason, user_id
-            for start in range(0, len(group), size):
-                batch = group[start : start + size]
-                params = list(stamp)
-                for number, entry in enumerate(batch):
-                    params += [number, pk.get_db_prep_value(entry.pk, connection)]
-                cursor.execute(
-                    f"INSERT INTO {history_table} ({', '.join(quote(c) for c in targets)}) "
-                    f"SELECT {copied}, %s, %s, %s, %s "
-                    f"FROM {table}, (VALUES {', '.join(['(%s, %s)'] * len(batch))}) AS v "
-                    f"WHERE {table}.{quote(pk.column)} = v.column2 ORDER BY v.column1",
-                    params,
-                )
 
 
 @transaction.atomic
@@ -799,7 +615,7 @@ def verification_save(*, sheet: Sheet, values: dict[int, tuple[object, str]], by
             changed.append(entry)
     if errors:
         raise ValidationError(errors)
-    _save_entries(
+    sheet_sql.save_entries(
         changed, fields=["verified_score", "verifier_comment", "verified_by", "verified_at"]
     )
     Sheet.objects.filter(pk=current.pk).update(version=F("version") + 1)

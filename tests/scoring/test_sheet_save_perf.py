@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from scoring import services
+from scoring import services, sheet_sql
 from scoring.forms_sheets import ScoreField, SheetForm, VerificationForm, _text_field
 from scoring.models import Entry, Sheet
 from tests.factories import BlocYearFactory
@@ -230,7 +230,7 @@ def test_the_history_is_what_bulk_update_with_history_writes(world):
     }
     mine = _stamped(sheet, values, world.officer)
     theirs = _stamped(other, values, world.officer)
-    services._save_entries(mine, fields=["self_score", "explanation"])
+    sheet_sql.save_entries(mine, fields=["self_score", "explanation"])
     bulk_update_with_history(
         theirs, Entry, ["self_score", "explanation"], default_date=timezone.now()
     )
@@ -268,13 +268,14 @@ def test_sqlite_before_3_33_has_no_update_from(monkeypatch):
         class Database:
             sqlite_version_info = (3, 31, 1)
 
-    assert not services._has_update_from(Old)
+    assert not sheet_sql.has_update_from(Old)
     Old.Database.sqlite_version_info = (3, 33, 0)
-    assert services._has_update_from(Old)
+    assert sheet_sql.has_update_from(Old)
 
 
 def test_without_update_from_the_save_goes_through_bulk_update(world, login, monkeypatch):
-    monkeypatch.setattr(services, "_has_update_from", lambda connection: False)
+    monkeypatch.setattr(sheet_sql, "has_update_from", lambda connection: False)
+    monkeypatch.setattr(sheet_sql, "save_posted", lambda *args, **kwargs: False)
     sheet = _sheet_of(world, 2022, 4)
     entries = _entries(sheet)
     typed = _typed(entries, offset=1)
