@@ -6,9 +6,9 @@ the secretariat sees who changed what, when, from which value to which, and why.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from blocs.models import BlocYear, MemberUnit, User
 from blocs.selectors import bloc_members
+from khoi_portal.db import column, table
 from khoi_portal.lib.vietnamese import nfc
 from khoi_portal.outbox.services import enqueue
 from scoring import sheet_sql
@@ -36,6 +37,10 @@ EVIDENCE_TYPES = {
     "application/msword": "DOC",
     "application/vnd.ms-excel": "XLS",
 }
+
+
+# The caller's permission check of a sheet as a write has locked it: raises to refuse.
+Check = Callable[[Sheet], None]
 
 
 def _stamp(obj, *, by: User | None, reason: str) -> None:
@@ -319,12 +324,16 @@ def _parse_score(raw, *, entry: Entry, step: Decimal, label: str) -> Decimal | N
     return value
 
 
-def _claim_version(sheet: Sheet, version: int) -> Sheet:
+def _claim_version(sheet: Sheet, version: int, *, check: Check | None = None) -> Sheet:
     """Lock the sheet and check nobody saved it since *version* was read; bump the version.
 
     Only the sheet's row is locked (``of``): whether it may be edited is its own status, and
-    locking the round too would queue every unit's save of the round behind each other."""
+    locking the round too would queue every unit's save of the round behind each other.
+    *check*, given the sheet as locked, may refuse it (the caller's permission check) before
+    the version is compared."""
     current = Sheet.objects.select_for_update(of=("self",)).select_related("round").get(pk=sheet.pk)
+    if check is not None:
+        check(current)
     if current.version != version:
         raise _stale()
     Sheet.objects.filter(pk=sheet.pk).update(version=F("version") + 1)
@@ -342,33 +351,41 @@ def _stale() -> ValidationError:
     )
 
 
-def _claim_for_save(sheet: Sheet, version: int) -> tuple[Sheet, str, Decimal]:
+def _claim_for_save(
+    sheet: Sheet, version: int, *, check: Check | None = None
+) -> tuple[Sheet, str, Decimal]:
     """_claim_version for a save, in one statement on PostgreSQL (UPDATE … RETURNING), where
-    a SELECT … FOR UPDATE and an UPDATE were a tenth of a save (issue #8): *sheet* with its
-    new version and its status (a copy), its round's status and step, read with the sheet's
-    row locked. A stale version raises after the bump: the caller's transaction undoes it."""
+    a SELECT … FOR UPDATE and an UPDATE were a tenth of a save (issue #8): the sheet with its
+    round, as locked and with its new version; its round's status and step. The statement
+    returns the whole rows, so that *check* (the view's permission check) needs no query of
+    its own for the sheet's unit. A refusal by *check*, a stale version: raised after the
+    bump; the caller's transaction undoes it."""
     connection = connections[router.db_for_write(Sheet)]
     if connection.vendor != "postgresql":
-        current = _claim_version(sheet, version)
+        current = _claim_version(sheet, version, check=check)
         return current, current.round.status, current.round.step
-    quote = connection.ops.quote_name
-    sheets, rounds = quote(Sheet._meta.db_table), quote(Round._meta.db_table)
+    sheet_fields, round_fields = Sheet._meta.concrete_fields, Round._meta.concrete_fields
+    returned = [column(Sheet, f.name) for f in sheet_fields]
+    returned += [column(Round, f.name) for f in round_fields]
+    sheets = table(Sheet)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {sheets} SET version = {sheets}.version + 1 FROM {rounds} "
-            f"WHERE {sheets}.id = %s AND {rounds}.id = {sheets}.round_id "
-            f"RETURNING {sheets}.version, {sheets}.status, {rounds}.status, {rounds}.step",
+            f"UPDATE {sheets} SET version = {column(Sheet, 'version')} + 1 FROM {table(Round)} "
+            f"WHERE {column(Sheet, 'id')} = %s AND {column(Round, 'id')} = {column(Sheet, 'round')} "
+            f"RETURNING {', '.join(returned)}",
             [sheet.pk],
         )
         row = cursor.fetchone()
     if row is None:
         raise Sheet.DoesNotExist
-    new_version, status, round_status, step = row
-    if new_version - 1 != version:
+    split = len(sheet_fields)
+    current = Sheet.from_db(connection.alias, [f.attname for f in sheet_fields], row[:split])
+    current.round = Round.from_db(connection.alias, [f.attname for f in round_fields], row[split:])
+    if check is not None:
+        check(current)
+    if current.version - 1 != version:
         raise _stale()
-    current = copy.copy(sheet)  # the caller's sheet keeps what it read, should the save fail
-    current.version, current.status = new_version, status
-    return current, round_status, step
+    return current, current.round.status, current.round.step
 
 
 @transaction.atomic
@@ -381,6 +398,7 @@ def sheet_save(
     reason: str = "",
     posted: bool = False,
     changed_only: bool = False,
+    check: Check | None = None,
 ) -> Sheet:
     """Save self scores: values maps entry id → (score as typed, explanation).
 
@@ -394,8 +412,12 @@ def sheet_save(
     A posted save is written by one statement on PostgreSQL (sheet_sql.save_posted); the
     entries are read here only when that statement cannot serve it, above all when a value
     is refused and the message must name its item.
+
+    *check* is the view's permission check, run on the sheet as locked (before anything else
+    is read or compared): the view then need not load the sheet first. *sheet* may then be a
+    bare ``Sheet(pk=…)``; Sheet.DoesNotExist when there is no such sheet.
     """
-    current, round_status, step = _claim_for_save(sheet, version)
+    current, round_status, step = _claim_for_save(sheet, version, check=check)
     if not current.is_editable:
         raise ValidationError(_("Phiếu đã gửi hoặc đã khóa, không sửa được."))
     # After the deadline the only drafts are sheets the secretariat reopened: let them be corrected.

@@ -37,11 +37,17 @@ def get_sheet(
     """The sheet, 404 for outsiders, 403 without *perm*; *related*: what the view shows (a
     save reads only the round; a check the sheet's own unit does not pass loads the rest)."""
     sheet = get_object_or_404(Sheet.objects.select_related(*related), pk=pk)
+    check_sheet(user, sheet, perm=perm)
+    return sheet
+
+
+def check_sheet(user, sheet: Sheet, *, perm: str | None = None) -> None:
+    """get_sheet's check of a sheet already loaded: Http404 for outsiders, PermissionDenied
+    for insiders without *perm* (a save runs it on the sheet its write has locked)."""
     if not user.has_perm("scoring.view_sheet", sheet):
         raise Http404
     if perm and not user.has_perm(perm, sheet):
         raise PermissionDenied
-    return sheet
 
 
 def get_entry(user, pk: int, *, perm: str | None = None) -> Entry:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django import forms
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -316,6 +316,77 @@ def test_an_explanation_typed_in_tcvn3_is_refused(world, scored, login):
     assert "Công cụ chuyển mã" in response.content.decode()
     entry.refresh_from_db()
     assert entry.self_score is None
+
+
+# --- the right to save, checked on the sheet as its write locks it -----------------------------
+
+
+def _saved(sheet: Sheet) -> tuple:
+    sheet.refresh_from_db()
+    scores = [(e.self_score, e.explanation) for e in _entries(sheet)]
+    return sheet.version, scores, Entry.history.filter(sheet_id=sheet.pk).count()
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("outsider", 404), ("secretariat", 403), ("leader", 403), ("ministry", 403)],
+)
+@pytest.mark.parametrize("stale", [False, True])
+def test_a_save_by_someone_who_may_not_edit_the_sheet_is_refused_and_changes_nothing(
+    world, login, role, status, stale
+):
+    """The view does not load the sheet before a plain post: the service's check on the
+    locked row answers as get_sheet would (404 for outsiders, 403 for the others), before
+    the version is compared, and the bump of the version is undone."""
+    sheet = _sheet_of(world, 2022, 4)
+    data = _post(sheet, _typed(_entries(sheet)))
+    data["version"] += stale
+    data["changed_only"] = "1"
+    before = _saved(sheet)
+    response = login(getattr(world, role)).post(_url(sheet), data)
+    assert response.status_code == status
+    assert _saved(sheet) == before
+
+
+def test_a_save_of_a_sheet_that_does_not_exist_is_404(world, login):
+    response = login(world.officer).post(
+        reverse("sheet_detail", kwargs={"pk": 999_999}), {"version": "1", "score_1": "1"}
+    )
+    assert response.status_code == 404
+
+
+def test_a_valid_save_reads_no_sheet_before_its_write(world, login):
+    sheet = _sheet_of(world, 2022, 4)
+    client = login(world.officer)
+    client.get(_url(sheet))
+    data = _post(sheet, _typed(_entries(sheet)))
+    with CaptureQueriesContext(connection) as context:
+        assert client.post(_url(sheet), data).status_code == 302
+    reads = [q["sql"] for q in context.captured_queries if q["sql"].startswith("SELECT")]
+    # PostgreSQL: the claim is an UPDATE … RETURNING; SQLite: its SELECT is the only read.
+    expected = 0 if connection.vendor == "postgresql" else 1
+    assert len([sql for sql in reads if 'FROM "scoring_sheet"' in sql]) == expected
+    assert _saved(sheet)[0] == data["version"] + 1
+
+
+def test_the_claimed_sheet_is_the_sheet_as_stored(world):
+    """On PostgreSQL the claim builds the sheet and its round from the UPDATE's RETURNING:
+    every field as a query would load it."""
+    sheet = _sheet_of(world, 2022, 2)
+    seen = []
+    with transaction.atomic():
+        current, status, step = services._claim_for_save(
+            Sheet(pk=sheet.pk), sheet.version, check=seen.append
+        )
+    stored = Sheet.objects.select_related("round").get(pk=sheet.pk)
+    assert seen == [current]
+    for model_field in Sheet._meta.concrete_fields:
+        name = model_field.attname
+        assert getattr(current, name) == getattr(stored, name), name
+    for model_field in type(stored.round)._meta.concrete_fields:
+        name = model_field.attname
+        assert getattr(current.round, name) == getattr(stored.round, name), name
+    assert (status, step) == (stored.round.status, stored.round.step)
 
 
 # --- fields copied from a pattern ---------------------------------------------------------------
