@@ -2,7 +2,9 @@
 recovery codes, removal and the ministry office's reset.
 
 A person has at most one authenticator (a confirmed ``TOTPDevice``) and one set of recovery codes
-(a ``StaticDevice`` holding ``RECOVERY_CODE_COUNT`` single-use ``StaticToken``). The secretariat,
+(a ``StaticDevice`` holding ``RECOVERY_CODE_COUNT`` single-use ``StaticToken``). A recovery code
+is stored only as its scrypt digest (``recovery_digest``): someone who reads the database does
+not get codes that pass the second step, as the plain codes django-otp stores would. The secretariat,
 leaders and the ministry office must use it (``is_required``); officers may opt in, and once they
 have enrolled they are asked for a code like everyone else. Every change to someone's second
 factor is recorded in their history (django-simple-history) with who made it and why.
@@ -10,6 +12,8 @@ factor is recorded in their history (django-simple-history) with who made it and
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 import time
 from base64 import b32encode
@@ -149,6 +153,22 @@ def record_account_event(*, person: User, by: User | None, reason: str) -> None:
     )
 
 
+# scrypt's "interactive" cost (16 MiB, some 40 ms): a leaked digest of a 40-bit code takes
+# lifetimes to reverse, a sign-in or a new set of ten codes hardly notices it.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "dklen": 12}
+RECOVERY_CODE_MAX = 64  # what is hashed of a typed code, at most: a longer one is wrong anyway
+
+
+def recovery_digest(user: User, code: str) -> str:
+    """What is stored of recovery *code* (cleaned as typed: no spaces or hyphens, lower case):
+    its scrypt digest salted with the person's id, 16 characters (base64url), as many as
+    django-otp's token column holds. The same code of another person has another digest.
+    blocs/migrations/0002_recovery_codes_hashed.py computes it too, for the codes stored before."""
+    salt = f"khoi-portal:recovery-code:{user.pk}".encode()
+    digest = hashlib.scrypt(code[:RECOVERY_CODE_MAX].encode(), salt=salt, **_SCRYPT)
+    return base64.urlsafe_b64encode(digest).decode("ascii")
+
+
 def _new_codes(user: User) -> list[str]:
     device, _ = StaticDevice.objects.get_or_create(
         user=user, defaults={"name": RECOVERY_DEVICE_NAME, "confirmed": True}
@@ -158,7 +178,9 @@ def _new_codes(user: User) -> list[str]:
         device.save(update_fields=["confirmed"])
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=recovery_digest(user, code)) for code in codes
+    )
     return codes
 
 
@@ -235,6 +257,9 @@ def verify_code(*, user: User, code: str, request: HttpRequest | None = None) ->
         devices = TOTPDevice.objects.filter(user=user, confirmed=True)
     else:
         devices = StaticDevice.objects.filter(user=user, confirmed=True)
+        # Compared by digest only: what is typed is never looked up as it is, so a digest read
+        # from the database is no code.
+        code = recovery_digest(user, code)
     for device in devices:
         verified = django_otp.verify_token(user, device.persistent_id, code)
         if verified is not None:

@@ -239,6 +239,54 @@ def test_a_recovery_code_works_once(world, client):
     assert client.post(VERIFY, {"otp_token": codes[1]}).status_code == 302
 
 
+def test_a_recovery_code_is_stored_as_a_digest_that_is_no_code_itself(world, client):
+    """Someone who reads the database gets digests: typed at the second step, a digest is
+    refused (it is hashed like anything typed), and counts as a wrong code."""
+    user = _own_password(world.ministry)
+    confirmed_device(user)
+    codes = two_factor.recovery_codes_regenerate(user=user)
+    stored = list(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert len(stored) == 10
+    assert all(len(token) == 16 for token in stored)
+    assert not set(stored) & set(codes)
+    _sign_in_password(client, user)
+    refused = client.post(VERIFY, {"otp_token": stored[0]})
+    assert refused.status_code == 200
+    assert "Mã không đúng" in refused.content.decode()
+    assert two_factor.recovery_codes_left(user) == 10
+    assert StaticDevice.objects.get(user=user).throttling_failure_count == 1
+
+
+def test_the_same_recovery_code_has_another_digest_for_another_person(world):
+    code = "abcd2345"
+    mine = two_factor.recovery_digest(world.ministry, code)
+    assert mine == two_factor.recovery_digest(world.ministry, code)
+    assert mine != two_factor.recovery_digest(world.leader, code)
+    assert two_factor.recovery_digest(world.ministry, "x" * 10_000) == two_factor.recovery_digest(
+        world.ministry, "x" * two_factor.RECOVERY_CODE_MAX
+    )
+
+
+def test_codes_stored_in_plain_text_before_keep_working_once_migrated(world):
+    """blocs/migrations/0002 turns the plain codes django-otp stored into digests."""
+    import importlib
+
+    from django.apps import apps
+
+    user = world.ministry
+    confirmed_device(user)
+    device = StaticDevice.objects.create(user=user, name="Mã dự phòng", confirmed=True)
+    StaticToken.objects.create(device=device, token="abcd2345")
+    StaticToken.objects.create(device=device, token="wxyz6723")
+    migration = importlib.import_module("blocs.migrations.0002_recovery_codes_hashed")
+    migration.forwards(apps, None)
+    migration.forwards(apps, None)  # a second run changes nothing
+    stored = set(device.token_set.values_list("token", flat=True))
+    assert stored == {two_factor.recovery_digest(user, c) for c in ("abcd2345", "wxyz6723")}
+    assert two_factor.verify_code(user=user, code="ABCD-2345") is not None
+    assert two_factor.recovery_codes_left(user) == 1
+
+
 # --- enrolment ------------------------------------------------------------------------------
 
 
@@ -277,9 +325,9 @@ def test_a_leader_enrols_at_first_sign_in_and_sees_ten_recovery_codes_once(world
     page = client.get(response["Location"]).content.decode()
     shown = re.findall(r"<li>([a-z2-7]{8})</li>", page)
     assert len(shown) == 10
-    assert set(shown) == set(
-        StaticToken.objects.filter(device__user=user).values_list("token", flat=True)
-    )
+    stored = set(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    assert stored == {two_factor.recovery_digest(user, code) for code in shown}
+    assert not stored & set(shown)  # the codes themselves are nowhere in the database
     assert 'href="/bang-dieu-khien/"' in page
     assert not re.findall(
         r"<li>([a-z2-7]{8})</li>", client.get(reverse("two_factor_recovery")).content.decode()
