@@ -282,12 +282,42 @@ def throttled(user: User) -> bool:
 
 def second_step_pass(*, request: HttpRequest, device: Device) -> None:
     """Mark the session as verified by *device* and end the sign-in: the failed attempts of this
-    user name and address are forgotten only now, after both steps."""
+    user name and address are forgotten only now, after both steps. The audit log's entry of
+    the password step learns how the second one was passed (audit.models.SecondStep)."""
+    from axes.helpers import get_client_session_hash
+
     from blocs.lockout import sign_in_completed
 
+    password_step = get_client_session_hash(request)
     django_otp.login(request, device)
     request.session.cycle_key()
     sign_in_completed(request, user=request.user)
+    _note_second_step(request, device, password_step=password_step)
+
+
+def _note_second_step(request: HttpRequest, device: Device, *, password_step: str) -> None:
+    """The access-log entry django-axes wrote at the password step (found by the hash of the
+    session key it had then): it follows the session's new key, so that signing out still
+    stamps the entry's logout time, and gets its SecondStep row."""
+    from axes.helpers import get_client_session_hash
+    from axes.models import AccessLog
+    from django.utils import timezone
+
+    from audit.models import SecondStep
+
+    entries = AccessLog.objects.filter(
+        username=request.user.get_username(), session_hash=password_step, logout_time__isnull=True
+    )
+    entry = entries.order_by("-attempt_time").first()
+    if entry is None:  # no access log (turned off), or a session from before it was written
+        return
+    AccessLog.objects.filter(pk=entry.pk).update(session_hash=get_client_session_hash(request))
+    method = (
+        SecondStep.Method.RECOVERY if isinstance(device, StaticDevice) else SecondStep.Method.APP
+    )
+    SecondStep.objects.update_or_create(
+        log=entry, defaults={"passed_at": timezone.now(), "method": method}
+    )
 
 
 # --- the ministry office's overview ---------------------------------------------------------

@@ -133,6 +133,24 @@ def test_signing_in_stamps_the_last_login_and_changes_no_token(world, client):
     assert tracking.tokens(tracking.ALL_SCOPES) == before
 
 
+def test_the_second_sign_in_step_changes_no_token_either(world, client):
+    """Passing the second step notes it on the sign-in's access-log entry (audit.SecondStep):
+    tables no page's freshness depends on."""
+    from audit.models import SecondStep
+    from tests.two_factor_support import confirmed_device, totp_code
+
+    leader = world.leader
+    leader.set_password("Mat-khau-rieng-2022!")
+    leader.save()
+    device = confirmed_device(leader)
+    before = tracking.tokens(tracking.ALL_SCOPES)
+    client.post(reverse("login"), {"username": "leader", "password": "Mat-khau-rieng-2022!"})
+    response = client.post(reverse("two_factor_verify"), {"otp_token": totp_code(device)})
+    assert response["Location"] == reverse("dashboard")
+    assert SecondStep.objects.filter(log__username="leader").count() == 1
+    assert tracking.tokens(tracking.ALL_SCOPES) == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_token_changes_when_the_write_commits_and_not_on_rollback(world):
     first = token("blocs")

@@ -20,6 +20,7 @@ class LoginSource(Source):
     key, kind = "login", EventKind.LOGIN
     id_field, date_field = "id", "attempt_time"
     model_name = "AccessLog"
+    related: tuple[str, ...] = ("second_step",)  # how the session passed the second step
 
     @property
     def model(self):
@@ -38,7 +39,10 @@ class LoginSource(Source):
         return rows.filter(username=user.username)
 
     def load(self, ids):
-        logs = list(self.model.objects.filter(pk__in=ids))
+        logs = self.model.objects.filter(pk__in=ids)
+        if self.related:
+            logs = logs.select_related(*self.related)
+        logs = list(logs)
         people = {
             person.username: person
             for person in User.objects.filter(username__in={log.username for log in logs})
@@ -51,6 +55,16 @@ class LoginSource(Source):
         text = _("Đăng nhập")
         if log.ip_address:
             text += " " + _("từ địa chỉ IP %(ip)s") % {"ip": log.ip_address}
+        # django-axes writes the entry at the password step; the second step, if any, is noted
+        # against it (blocs.two_factor.second_step_pass).
+        step = getattr(log, "second_step", None)
+        if step is None:
+            text += "; " + _("chỉ qua bước mật khẩu")
+        else:
+            text += "; " + _("qua bước hai bằng %(method)s lúc %(time)s") % {
+                "method": step.get_method_display(),
+                "time": formats.date_format(timezone.localtime(step.passed_at), "H:i:s"),
+            }
         if log.logout_time:
             text += "; " + _("đăng xuất lúc %(time)s") % {
                 "time": formats.date_format(timezone.localtime(log.logout_time), "H:i:s d/m/Y")
@@ -72,6 +86,7 @@ class LoginFailureSource(LoginSource):
 
     key = "login_failure"
     model_name = "AccessFailureLog"
+    related = ()
 
     def text(self, log) -> str:
         values = {"name": log.username or ""}

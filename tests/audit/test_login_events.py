@@ -58,7 +58,7 @@ def test_a_failed_then_successful_sign_in_shows_to_the_blocs_secretariat(
 ):
     page = _log(login(world.secretariat))
     assert FAILED in page
-    assert SIGNED_IN + "; đăng xuất lúc" in page
+    assert SIGNED_IN + "; chỉ qua bước mật khẩu; đăng xuất lúc" in page  # no authenticator
     assert page.index(SIGNED_IN) < page.index(FAILED)  # newest first
     assert "Lê Văn Cán" in page
     assert "Bình Định" in page  # the signer's unit
@@ -105,3 +105,40 @@ def test_a_wrong_second_step_code_is_told_apart(world, login):
     assert f"Nhập sai mã xác thực hai bước, tên đăng nhập «leader» từ địa chỉ IP {ADDRESS}" in page
     assert SIGNED_IN in page
     assert "Đăng nhập không thành công" not in page
+
+
+@pytest.mark.parametrize("method", ["app", "recovery"])
+def test_the_second_step_is_noted_on_the_sign_in_and_signing_out_still_stamps_it(
+    world, login, method
+):
+    """django-axes writes the sign-in at the password step; the second step renews the session
+    key. The entry says how the second step was passed, and the sign-out's time still reaches
+    it (it is found by the session key's hash)."""
+    from blocs import two_factor
+
+    leader = _own_password(world.leader)
+    device = confirmed_device(leader)
+    codes = two_factor.recovery_codes_regenerate(user=leader)
+    person = Client(REMOTE_ADDR=ADDRESS)
+    verify = reverse("two_factor_verify")
+    assert _post_login(person, "leader", PASSWORD)["Location"].startswith(verify)
+    code = totp_code(device) if method == "app" else codes[0]
+    assert person.post(verify, {"otp_token": code})["Location"] == reverse("dashboard")
+    person.post(reverse("logout"))
+    page = _log(login(world.secretariat), nguoi=leader.pk)
+    how = "mã từ ứng dụng xác thực" if method == "app" else "mã dự phòng"
+    assert SIGNED_IN + f"; qua bước hai bằng {how} lúc " in page
+    assert "; đăng xuất lúc " in page
+    assert "chỉ qua bước mật khẩu" not in page
+
+
+def test_a_sign_in_that_stops_at_the_password_says_so(world, login):
+    leader = _own_password(world.leader)
+    confirmed_device(leader)
+    person = Client(REMOTE_ADDR=ADDRESS)
+    assert _post_login(person, "leader", PASSWORD)["Location"].startswith(
+        reverse("two_factor_verify")
+    )
+    page = _log(login(world.secretariat), nguoi=leader.pk)
+    assert SIGNED_IN + "; chỉ qua bước mật khẩu" in page
+    assert "qua bước hai bằng" not in page
