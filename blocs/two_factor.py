@@ -2,12 +2,13 @@
 recovery codes, removal and the ministry office's reset.
 
 A person has at most one authenticator (a confirmed ``TOTPDevice``) and one set of recovery codes
-(a ``StaticDevice`` holding ``RECOVERY_CODE_COUNT`` single-use ``StaticToken``). A recovery code
-is stored only as its scrypt digest (``recovery_digest``): someone who reads the database does
-not get codes that pass the second step, as the plain codes django-otp stores would. The secretariat,
+(a ``StaticDevice`` holding ``RECOVERY_CODE_COUNT`` single-use ``StaticToken``). The secretariat,
 leaders and the ministry office must use it (``is_required``); officers may opt in, and once they
 have enrolled they are asked for a code like everyone else. Every change to someone's second
 factor is recorded in their history (django-simple-history) with who made it and why.
+
+A recovery code is stored only as its scrypt digest (``recovery_digest``): someone who reads the
+database does not get codes that pass the second step, as django-otp's plain codes would be.
 """
 
 from __future__ import annotations
