@@ -153,8 +153,8 @@ def lookup(
     is decided by data in those apps (memberships, roles, the object itself), so the answer
     stands until one of them changes. *depends_on* must include every app the checks read
     (``blocs`` for memberships and roles); an app's settled scope (``"awards.settled"``, see
-    ``tracking.BUSY_TABLES``) stands for the app when nothing loaded is in its busy tables. An exception from ``load()`` (404, 403) is raised
-    again on every request, never stored."""
+    ``tracking.BUSY_TABLES``) stands for the app when nothing loaded is in its busy tables.
+    An exception from ``load()`` (404, 403) is raised again on every request, never stored."""
     return _through_cache(request, "obj", name, depends_on=depends_on, vary=vary, compute=load)
 
 
